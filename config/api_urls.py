@@ -1,0 +1,7 @@
+"""All API routes under /api/v1/."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("integrity.api_urls")),
+]

@@ -1,0 +1,36 @@
+"""Integrity models: the organisation over time, decrees, pacts, the working-day calendar."""
+
+from integrity.models.calendar import DeadlinePolicy, Holiday, HolidayDecree
+from integrity.models.decrees import Decree, DecreeMove
+from integrity.models.org import (
+    Assignment,
+    Official,
+    Position,
+    Rank,
+    RoleGrant,
+    SpendingUnit,
+    SpendingUnitHead,
+    Unit,
+)
+from integrity.models.pacts import InboxMessage, IntegrityPact, PactParty, PactReminder, PactTemplate
+
+__all__ = [
+    "Assignment",
+    "DeadlinePolicy",
+    "Decree",
+    "DecreeMove",
+    "Holiday",
+    "HolidayDecree",
+    "InboxMessage",
+    "IntegrityPact",
+    "Official",
+    "PactParty",
+    "PactReminder",
+    "PactTemplate",
+    "Position",
+    "Rank",
+    "RoleGrant",
+    "SpendingUnit",
+    "SpendingUnitHead",
+    "Unit",
+]
