@@ -6,18 +6,22 @@ The same input always gives the same bytes, so a payload's hash can be recompute
 import datetime
 import decimal
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
 MASK = "********"
-# Keys whose values are never written to the journal (STYLE.md "secrets masked").
-SENSITIVE_MARKERS = ("password", "passphrase", "secret", "private_key", "pkcs12", "pin", "token", "otp")
+# Keys whose values are never written to the journal (STYLE.md "secrets masked"). A key is
+# sensitive when one of its words (split on _ - . and spaces) is a marker: "user_pin" and
+# "passphrase" are masked, "pinjaman" and "footprint" are not.
+SENSITIVE_WORDS = frozenset({"password", "passphrase", "secret", "pkcs12", "pin", "token", "otp"})
+_WORD_SPLIT = re.compile(r"[_\-.\s]+")
 
 
 def is_sensitive(key: str) -> bool:
     low = key.lower()
-    return any(marker in low for marker in SENSITIVE_MARKERS)
+    return "private_key" in low or any(word in SENSITIVE_WORDS for word in _WORD_SPLIT.split(low))
 
 
 def normalize(value: Any) -> Any:

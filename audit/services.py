@@ -92,39 +92,63 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. `action` is dotted past tense (`integrity.pact.superseded`); `actor`
     is a user or None for the system; secrets in `payload` are masked before hashing."""
-    if action.count(".") < 2:
-        raise ValueError(f"audit action must be app.entity.past_tense, not {action!r}")
-    stype, sid = _subject_ref(subject, subject_type, subject_id)
-    body = canonical_json(normalize(payload or {}))
+    item = {"action": action, "subject": subject, "subject_type": subject_type, "subject_id": subject_id}
+    return _append([{**item, "payload": payload}], actor=actor)[0]
+
+
+def audit_record_many(events: list[dict[str, Any]], *, actor: Any = None) -> int:
+    """Append many events in one locked step (bulk insert): for reconciler runs that create or
+    supersede thousands of pacts, so the number of queries does not grow with the rows.
+
+    Each item has the keyword arguments of `audit_record` except `actor`."""
+    return len(_append(events, actor=actor))
+
+
+def _append(events: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent]:
+    """The one place that writes the journal: lock the head, chain, bulk insert, move the head."""
+    if not events:
+        return []
     actor_obj = actor if getattr(actor, "pk", None) is not None else None
     label = actor_obj.get_username() if actor_obj is not None else SYSTEM_ACTOR
     with transaction.atomic():
         head = _locked_head()
-        seq = head.seq + 1
+        seq, prev = head.seq, head.hash
+        rows = []
         now = timezone.now()
-        digest = event_hash(
-            seq=seq,
-            occurred_at=now,
-            actor_id=actor_obj.pk if actor_obj else None,
-            actor_label=label,
-            action=action,
-            subject_type=stype,
-            subject_id=sid,
-            payload=body,
-            prev_hash=head.hash,
-        )
-        event = AuditEvent.objects.create(
-            seq=seq,
-            occurred_at=now,
-            actor=actor_obj,
-            actor_label=label,
-            action=action,
-            subject_type=stype,
-            subject_id=sid,
-            payload=body,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-        head.seq, head.hash = seq, digest
+        for item in events:
+            action = item["action"]
+            if action.count(".") < 2:
+                raise ValueError(f"audit action must be app.entity.past_tense, not {action!r}")
+            stype, sid = _subject_ref(item.get("subject"), item.get("subject_type"), item.get("subject_id"))
+            body = canonical_json(normalize(item.get("payload") or {}))
+            seq += 1
+            digest = event_hash(
+                seq=seq,
+                occurred_at=now,
+                actor_id=actor_obj.pk if actor_obj else None,
+                actor_label=label,
+                action=action,
+                subject_type=stype,
+                subject_id=sid,
+                payload=body,
+                prev_hash=prev,
+            )
+            rows.append(
+                AuditEvent(
+                    seq=seq,
+                    occurred_at=now,
+                    actor=actor_obj,
+                    actor_label=label,
+                    action=action,
+                    subject_type=stype,
+                    subject_id=sid,
+                    payload=body,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
-    return event
+    return rows

@@ -18,7 +18,8 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
     """Walk the journal in sequence order. A row is broken when its sequence number is not the
     next one (a deletion or reordering), its `prev_hash` is not its predecessor's hash, or its
     own hash does not match its content (an edit). The head row must point at the last event,
-    so deleting the tail is caught too while the head is intact."""
+    so deleting the tail, or appending rows without audit_record, is caught too while the head
+    is intact."""
     expected_seq = 1
     prev_hash = GENESIS_HASH
     checked = 0
@@ -38,5 +39,9 @@ def verify_chain(*, chunk_size: int = 2000) -> ChainReport:
     if head is not None and (head.seq != checked or head.hash != prev_hash):
         if head.seq > checked:
             return ChainReport(False, checked, checked + 1, f"baris {checked + 1}..{head.seq} di ujung rantai hilang")
-        return ChainReport(False, checked, head.seq or 1, "ujung rantai tidak cocok dengan jurnal")
+        if head.seq < checked:
+            # Rows past the head were inserted without audit_record: the first of them is the break.
+            return ChainReport(False, head.seq, head.seq + 1, f"baris {head.seq + 1}..{checked} melewati ujung rantai")
+        broken = head.seq or 1  # the head vouches for a different last row
+        return ChainReport(False, broken - 1, broken, "ujung rantai tidak cocok dengan jurnal")
     return ChainReport(True, checked)

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_tasks_db",
     # Pakta's layers, left to right: an app imports only apps to its left.
     "audit",
@@ -139,7 +140,8 @@ SESSION_COOKIE_AGE = env_int("PAKTA_SESSION_SECONDS", 8 * 3600, minimum=300)
 X_FRAME_OPTIONS = "SAMEORIGIN"  # the pact page shows its own PDF inline
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: console in development; set PAKTA_EMAIL_BACKEND (e.g. the SMTP backend) in production.
+MAILERS = {"default": {"BACKEND": env_str("PAKTA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pakta@localhost")
 
 # Background work: Django's task framework, database backend by default; a distributed
@@ -168,6 +170,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Pakta integritas, rotasi pejabat dan jejak audit / integrity pacts, rotations and audit trail.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page loads Swagger UI and Redoc from our own static files, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 LOGGING = {

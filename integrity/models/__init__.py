@@ -12,7 +12,7 @@ from integrity.models.org import (
     SpendingUnitHead,
     Unit,
 )
-from integrity.models.pacts import InboxMessage, IntegrityPact, PactParty, PactReminder, PactTemplate
+from integrity.models.pacts import InboxMessage, IntegrityPact, PactParty, NightlyRun, PactReminder, PactTemplate, ReconcileState
 
 __all__ = [
     "Assignment",
@@ -23,12 +23,14 @@ __all__ = [
     "HolidayDecree",
     "InboxMessage",
     "IntegrityPact",
+    "NightlyRun",
     "Official",
     "PactParty",
     "PactReminder",
     "PactTemplate",
     "Position",
     "Rank",
+    "ReconcileState",
     "RoleGrant",
     "SpendingUnit",
     "SpendingUnitHead",

@@ -83,6 +83,10 @@ class IntegrityPact(models.Model):
     document_sha256 = models.CharField("SHA-256 dokumen", max_length=64, blank=True)
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     signed_at = models.DateTimeField("ditandatangani", null=True, blank=True)
+    external_reference = models.CharField(
+        "referensi tanda tangan di luar Pakta", max_length=200, blank=True,
+        help_text="Mis. nomor dokumen TTE Nadine bila pakta ditandatangani di luar Pakta (DOMAIN.md §10.4.3).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -166,3 +170,27 @@ class InboxMessage(models.Model):
         ordering = ["-created_at"]
         verbose_name = "pesan"
         verbose_name_plural = "pesan"
+
+
+class ReconcileState(models.Model):
+    """Singleton (pk=1): serialises reconciler runs (row lock) and numbers pacts."""
+
+    pact_counter = models.PositiveBigIntegerField(default=0)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_as_of = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "status rekonsiliasi"
+
+
+class NightlyRun(models.Model):
+    """A nightly job enqueued for a date; the unique constraint makes the scheduler idempotent
+    even with several scheduler processes."""
+
+    job = models.CharField(max_length=60)
+    run_date = models.DateField()
+    enqueued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tugas malam"
+        constraints = [models.UniqueConstraint(fields=["job", "run_date"], name="nightly_run_once")]

@@ -1,0 +1,1 @@
+"""Integrity write services: one function per action, `<entity>_<action>(*, ..., actor)`."""

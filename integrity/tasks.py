@@ -1,0 +1,35 @@
+"""Thin task shells (django.tasks, database backend by default): load by id, call a service."""
+
+from django.tasks import task
+
+from integrity.workdays import today_jakarta
+
+
+@task()
+def render_pact_documents(pact_ids: list[int]) -> int:
+    from integrity.services.pact_documents import pact_document_ensure
+    from integrity.models import IntegrityPact
+
+    rendered = 0
+    for pact in IntegrityPact.objects.filter(pk__in=pact_ids, document=""):
+        pact_document_ensure(pact=pact)
+        rendered += 1
+    return rendered
+
+
+@task()
+def reconcile_pacts() -> dict[str, int]:
+    from integrity.services.pacts import pacts_reconcile
+
+    result = pacts_reconcile(as_of=today_jakarta())
+    return {"created": len(result.created), "superseded": len(result.superseded)}
+
+
+@task()
+def send_pact_reminders() -> int:
+    from integrity.services.reminders import pact_reminders_send
+
+    return pact_reminders_send(today=today_jakarta())
+
+
+NIGHTLY = {"reconcile_pacts": reconcile_pacts, "send_pact_reminders": send_pact_reminders}
