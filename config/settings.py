@@ -83,7 +83,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "pakta.sqlite3",
+            "NAME": str(VAR_DIR / "pakta.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside the writer; IMMEDIATE takes the write lock at BEGIN,
                 # so two writers queue instead of failing on a lock upgrade.

@@ -44,3 +44,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(autouse=True)
 def _media_root(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_calendar_cache() -> None:
+    """Tests roll back holiday rows the per-process calendar cache may have loaded."""
+    from integrity.workdays import clear_cache
+
+    clear_cache()
