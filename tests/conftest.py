@@ -7,6 +7,14 @@ import pytest
 
 os.environ.setdefault("PAKTA_TESTING", "1")
 
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+# CI runs the same examples every time (a red run must be reproducible); locally hypothesis
+# explores new ones. Failures print the seed either way.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("PAKTA_CORPUS_DIR", REPO.parent / "shared" / "corpus"))
 REQUIRE_CORPUS = os.environ.get("PAKTA_REQUIRE_CORPUS") == "1"

@@ -39,7 +39,7 @@ organisations = st.fixed_dictionaries(
         "parents": st.lists(st.one_of(st.none(), st.integers(0, 7)), min_size=3, max_size=8),
         "heads": st.lists(st.booleans(), min_size=8, max_size=8),
         "satkers": st.integers(0, 3),
-        "moves": st.lists(moves, min_size=1, max_size=14),
+        "moves": st.lists(moves, min_size=1, max_size=10),
     }
 )
 
@@ -116,7 +116,7 @@ def semantic_state() -> set[tuple]:
     return result
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=organisations)
 def test_reconcile_matches_the_organisation_exactly(spec: dict) -> None:
     with rolled_back():
@@ -136,7 +136,7 @@ def test_reconcile_matches_the_organisation_exactly(spec: dict) -> None:
                 assert not pacts_reconcile(as_of=day).changed
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(spec=organisations, order=st.randoms(use_true_random=False))
 def test_same_date_decrees_give_the_same_result_in_any_order(spec: dict, order) -> None:
     # Decrees on one date touching each official and each position at most once (two decrees
@@ -144,8 +144,10 @@ def test_same_date_decrees_give_the_same_result_in_any_order(spec: dict, order) 
     day_moves: list[tuple] = []
     seen_officials: set[int] = set()
     seen_targets: set[tuple[str, int]] = set()
+    n_positions, n_satkers = len(spec["parents"]), max(spec["satkers"], 1)
     for kind, who, where, _when in spec["moves"]:
-        target = ("satker" if kind == "kepala_satker" else "position", where)
+        # the same targets apply_move resolves to (indices wrap around)
+        target = ("satker", where % n_satkers) if kind == "kepala_satker" else ("position", where % n_positions)
         if who in seen_officials or target in seen_targets:
             continue
         seen_officials.add(who)
