@@ -41,7 +41,9 @@ def normalize(value: Any) -> Any:
     if isinstance(value, uuid.UUID):
         return str(value)
     if isinstance(value, Mapping):
-        return {str(k): (MASK if is_sensitive(str(k)) and v not in (None, "") else normalize(v)) for k, v in value.items()}
+        return {
+            str(k): (MASK if is_sensitive(str(k)) and v not in (None, "") else normalize(v)) for k, v in value.items()
+        }
     if isinstance(value, (list, tuple, set, frozenset)):
         items = [normalize(v) for v in value]
         return sorted(items, key=canonical_json) if isinstance(value, (set, frozenset)) else items

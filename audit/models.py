@@ -46,3 +46,6 @@ class AuditHead(models.Model):
 
     class Meta:
         verbose_name = "ujung rantai audit"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -18,7 +18,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or env_bool("PAKTA_TESTING", False):
-        SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"
+        SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
     else:
         raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE (or DEBUG=true for development).")
 

@@ -28,9 +28,7 @@ OFFICIAL_NAME_REQUIRED = _("Nama pegawai wajib diisi.")
 RANK_UNKNOWN = _("Pangkat/golongan %(rank)s tidak dikenal.")
 SATKER_CODE_TAKEN = _("Kode satker %(code)s sudah terdaftar.")
 SATKER_SERVING_UNIT_KIND = _("Satker harus dilayani oleh sebuah KPPN, bukan %(unit)s.")
-ASSIGNMENT_BEFORE_APPOINTMENT = _(
-    "TMT %(date)s lebih awal dari pengangkatan pertama %(name)s (%(first)s menurut NIP)."
-)
+ASSIGNMENT_BEFORE_APPOINTMENT = _("TMT %(date)s lebih awal dari pengangkatan pertama %(name)s (%(first)s menurut NIP).")
 ASSIGNMENT_OVERLAP_OFFICIAL = _(
     "%(name)s sudah memegang jabatan %(position)s sejak %(start)s; penugasan baru mulai %(date)s tumpang tindih."
 )
@@ -40,5 +38,7 @@ ASSIGNMENT_OVERLAP_POSITION = _(
 ASSIGNMENT_END_BEFORE_START = _("Tanggal berakhir %(end)s lebih awal dari TMT %(start)s.")
 ASSIGNMENT_ALREADY_ENDED = _("Penugasan %(name)s pada %(position)s sudah berakhir pada %(end)s.")
 NO_ACTIVE_ASSIGNMENT = _("%(name)s tidak memegang jabatan apa pun pada %(date)s.")
-SATKER_HEAD_OVERLAP = _("Satker %(code)s dipimpin %(holder)s sejak %(start)s; pengangkatan mulai %(date)s tumpang tindih.")
+SATKER_HEAD_OVERLAP = _(
+    "Satker %(code)s dipimpin %(holder)s sejak %(start)s; pengangkatan mulai %(date)s tumpang tindih."
+)
 PACT_NOT_CURRENT = _("Pakta %(number)s sudah tidak berlaku (status: %(status)s).")

@@ -1,4 +1,4 @@
-""""Why does this pact exist?" — the relationship, the assignments and the decrees behind it."""
+""" "Why does this pact exist?" — the relationship, the assignments and the decrees behind it."""
 
 from typing import Any
 
@@ -94,7 +94,9 @@ def pact_explain(pact: IntegrityPact) -> dict[str, Any]:
             {
                 "at": pact.superseded_at,
                 "reason": pact.supersede_reason,
-                "decree": pact.superseded_by_decree.number if pact.superseded_by_decree_id and pact.superseded_by_decree else None,
+                "decree": pact.superseded_by_decree.number
+                if pact.superseded_by_decree_id and pact.superseded_by_decree
+                else None,
                 "successor": successor.number if successor else None,
             }
             if pact.status == IntegrityPact.Status.SUPERSEDED

@@ -38,7 +38,9 @@ def validate_nip(raw: str, *, employee_type: str = "pns") -> str:
     month check on digits 13-14, which count work agreements there)."""
     nip = normalize_nip(raw)
     if not nip.isdigit() or len(nip) != 18:
-        raise InvalidNip(_("NIP harus 18 digit angka (diterima %(n)d karakter: %(raw)s).") % {"n": len(nip), "raw": raw})
+        raise InvalidNip(
+            _("NIP harus 18 digit angka (diterima %(n)d karakter: %(raw)s).") % {"n": len(nip), "raw": raw}
+        )
     birth = _date(nip[:8])
     if birth is None:
         raise InvalidNip(_("NIP %(nip)s: digit 1–8 bukan tanggal lahir yang valid.") % {"nip": nip})
@@ -55,10 +57,14 @@ def validate_nip(raw: str, *, employee_type: str = "pns") -> str:
             raise InvalidNip(_("NIP %(nip)s: bulan TMT CPNS (digit 13–14) harus 01–12.") % {"nip": nip})
         tmt = datetime.date(year, month, 1)
         if tmt <= birth or year < birth.year + 15 or year > datetime.date.today().year + 1:
-            raise InvalidNip(_("NIP %(nip)s: TMT CPNS %(y)04d-%(m)02d tidak mungkin.") % {"nip": nip, "y": year, "m": month})
+            raise InvalidNip(
+                _("NIP %(nip)s: TMT CPNS %(y)04d-%(m)02d tidak mungkin.") % {"nip": nip, "y": year, "m": month}
+            )
         gender = nip[14]
     if gender not in "12":
-        raise InvalidNip(_("NIP %(nip)s: digit jenis kelamin (ke-15) harus 1 atau 2, bukan %(g)s.") % {"nip": nip, "g": gender})
+        raise InvalidNip(
+            _("NIP %(nip)s: digit jenis kelamin (ke-15) harus 1 atau 2, bukan %(g)s.") % {"nip": nip, "g": gender}
+        )
     if nip[15:] == "000":
         raise InvalidNip(_("NIP %(nip)s: nomor urut (digit 16–18) harus 001–999.") % {"nip": nip})
     return nip

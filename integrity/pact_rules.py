@@ -20,7 +20,11 @@ from django.conf import settings
 
 from integrity.models import Assignment, IntegrityPact, Position, SpendingUnit, SpendingUnitHead
 
-_ACTING_RANK = {Assignment.Acting.DEFINITIVE: 0, Assignment.Acting.PLT: 1, Assignment.Acting.PLH: 2}
+_ACTING_RANK: dict[str, int] = {
+    Assignment.Acting.DEFINITIVE.value: 0,
+    Assignment.Acting.PLT.value: 1,
+    Assignment.Acting.PLH.value: 2,
+}
 
 
 @dataclass(frozen=True)
@@ -141,7 +145,9 @@ def required_relationships(day: datetime.date) -> dict[str, Relationship]:
             heads_by_unit.setdefault(unit_id, []).append(holder)
     if heads_by_unit:
         satker_units = dict(
-            SpendingUnit.objects.filter(serving_unit_id__in=heads_by_unit).order_by().values_list("id", "serving_unit_id")
+            SpendingUnit.objects.filter(serving_unit_id__in=heads_by_unit)
+            .order_by()
+            .values_list("id", "serving_unit_id")
         )
         satker_heads: dict[int, HeadRow] = {}
         for values in (
@@ -158,7 +164,9 @@ def required_relationships(day: datetime.date) -> dict[str, Relationship]:
             for head in heads_by_unit.get(unit_id, []):
                 if head.official_id == satker_head.official_id:
                     continue
-                start, decree = _later(head.effective_date, head.decree_id, satker_head.effective_date, satker_head.decree_id)
+                start, decree = _later(
+                    head.effective_date, head.decree_id, satker_head.effective_date, satker_head.decree_id
+                )
                 key = relationship_key_unit_head_satker(head.id, satker_head.id)
                 result[key] = Relationship(
                     key=key,

@@ -103,7 +103,8 @@ def user_scope(user: Any, *, day: datetime.date | None = None) -> UserScope:
     if user is None or not user.is_authenticated:
         return UserScope(user_id=None)
     if getattr(user, "_pakta_scope", None) is not None:
-        return user._pakta_scope  # type: ignore[no-any-return]
+        cached: UserScope = user._pakta_scope
+        return cached
     day = day or today_jakarta()
     scope = UserScope(user_id=user.pk, is_superuser=user.is_superuser)
     roots: dict[str, set[int]] = {}
@@ -119,7 +120,9 @@ def user_scope(user: Any, *, day: datetime.date | None = None) -> UserScope:
     if official is not None:
         scope.official_id = official.pk
         held = list(
-            Assignment.objects.active_on(day).filter(official=official).values_list("position_id", "position__is_unit_head", "position__unit_id")
+            Assignment.objects.active_on(day)
+            .filter(official=official)
+            .values_list("position_id", "position__is_unit_head", "position__unit_id")
         )
         scope.held_position_ids = {p for p, _h, _u in held}
         scope.headed_unit_ids = _subtrees({u for _p, head, u in held if head})
@@ -158,7 +161,7 @@ def pacts_visible_to(user: Any) -> QuerySet[IntegrityPact]:
     if scope.official_id is not None:
         people.add(scope.official_id)
     if people:
-        condition |= Exists(PactParty.objects.filter(pact=OuterRef("pk"), official_id__in=people))
+        condition |= Q(Exists(PactParty.objects.filter(pact=OuterRef("pk"), official_id__in=people)))
     return qs.filter(condition)
 
 
@@ -169,11 +172,15 @@ def units_visible_to(user: Any) -> QuerySet[Unit]:
     org_units = scope.org_unit_ids()
     if org_units is ALL:
         return Unit.objects.all()
-    own = set(
-        Assignment.objects.active_on(today_jakarta())
-        .filter(official_id=scope.official_id)
-        .values_list("position__unit_id", flat=True)
-    ) if scope.official_id else set()
+    own = (
+        set(
+            Assignment.objects.active_on(today_jakarta())
+            .filter(official_id=scope.official_id)
+            .values_list("position__unit_id", flat=True)
+        )
+        if scope.official_id
+        else set()
+    )
     return Unit.objects.filter(pk__in=(org_units or set()) | own)
 
 
@@ -192,9 +199,11 @@ def officials_visible_to(user: Any) -> QuerySet[Official]:
         return Official.objects.all()
     condition = _nothing()
     if org_units:
-        condition |= Exists(Assignment.objects.filter(official=OuterRef("pk"), position__unit_id__in=org_units))
-        condition |= Exists(
-            SpendingUnitHead.objects.filter(official=OuterRef("pk"), spending_unit__serving_unit_id__in=org_units)
+        condition |= Q(Exists(Assignment.objects.filter(official=OuterRef("pk"), position__unit_id__in=org_units)))
+        condition |= Q(
+            Exists(
+                SpendingUnitHead.objects.filter(official=OuterRef("pk"), spending_unit__serving_unit_id__in=org_units)
+            )
         )
     people = set(scope.subordinate_official_ids)
     if scope.official_id is not None:
@@ -213,7 +222,9 @@ def spending_units_visible_to(user: Any) -> QuerySet[SpendingUnit]:
         return SpendingUnit.objects.all()
     condition = Q(serving_unit_id__in=org_units) if org_units else _nothing()
     if scope.official_id is not None:
-        condition |= Exists(SpendingUnitHead.objects.filter(spending_unit=OuterRef("pk"), official_id=scope.official_id))
+        condition |= Q(
+            Exists(SpendingUnitHead.objects.filter(spending_unit=OuterRef("pk"), official_id=scope.official_id))
+        )
     return SpendingUnit.objects.filter(condition)
 
 

@@ -1,14 +1,14 @@
 """Thin task shells (django.tasks, database backend by default): load by id, call a service."""
 
-from django.tasks import task
+from django.tasks import Task, task
 
 from integrity.workdays import today_jakarta
 
 
 @task()
 def render_pact_documents(pact_ids: list[int]) -> int:
-    from integrity.services.pact_documents import pact_document_ensure
     from integrity.models import IntegrityPact
+    from integrity.services.pact_documents import pact_document_ensure
 
     rendered = 0
     for pact in IntegrityPact.objects.filter(pk__in=pact_ids, document=""):
@@ -32,4 +32,4 @@ def send_pact_reminders() -> int:
     return pact_reminders_send(today=today_jakarta())
 
 
-NIGHTLY = {"reconcile_pacts": reconcile_pacts, "send_pact_reminders": send_pact_reminders}
+NIGHTLY: dict[str, Task] = {"reconcile_pacts": reconcile_pacts, "send_pact_reminders": send_pact_reminders}

@@ -7,7 +7,7 @@ import pytest
 
 os.environ.setdefault("PAKTA_TESTING", "1")
 
-from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import settings as hypothesis_settings
 
 # CI runs the same examples every time (a red run must be reproducible); locally hypothesis
 # explores new ones. Failures print the seed either way.

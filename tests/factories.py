@@ -46,8 +46,12 @@ def make_office() -> dict[str, Unit]:
         city="Banda Aceh",
     )
     kppn = org.unit_create(
-        code="KPPN-BNA", name="Kantor Pelayanan Perbendaharaan Negara Banda Aceh", kind="kppn", parent=kanwil,
-        city="Banda Aceh", address="Gedung A Lt. 1 Komplek GKN Banda Aceh",
+        code="KPPN-BNA",
+        name="Kantor Pelayanan Perbendaharaan Negara Banda Aceh",
+        kind="kppn",
+        parent=kanwil,
+        city="Banda Aceh",
+        address="Gedung A Lt. 1 Komplek GKN Banda Aceh",
     )
     section = org.unit_create(code="KPPN-BNA-PD", name="Seksi Pencairan Dana", kind="section", parent=kppn)
     return {"ministry": ministry, "dg": dg, "kanwil": kanwil, "kppn": kppn, "section": section}

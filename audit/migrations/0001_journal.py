@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,37 +14,52 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditHead',
+            name="AuditHead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(default=0)),
-                ('hash', models.CharField(default='0000000000000000000000000000000000000000000000000000000000000000', max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(default=0)),
+                (
+                    "hash",
+                    models.CharField(
+                        default="0000000000000000000000000000000000000000000000000000000000000000", max_length=64
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ujung rantai audit',
+                "verbose_name": "ujung rantai audit",
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.BigIntegerField(unique=True, verbose_name='nomor urut')),
-                ('occurred_at', models.DateTimeField(verbose_name='waktu (UTC)')),
-                ('actor_label', models.CharField(max_length=150, verbose_name='pelaku (teks)')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='tindakan')),
-                ('subject_type', models.CharField(max_length=100, verbose_name='jenis subjek')),
-                ('subject_id', models.CharField(max_length=64, verbose_name='id subjek')),
-                ('payload', models.TextField(verbose_name='muatan (JSON kanonis)')),
-                ('prev_hash', models.CharField(max_length=64, verbose_name='hash sebelumnya')),
-                ('hash', models.CharField(max_length=64, unique=True, verbose_name='hash')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='pelaku')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.BigIntegerField(unique=True, verbose_name="nomor urut")),
+                ("occurred_at", models.DateTimeField(verbose_name="waktu (UTC)")),
+                ("actor_label", models.CharField(max_length=150, verbose_name="pelaku (teks)")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="tindakan")),
+                ("subject_type", models.CharField(max_length=100, verbose_name="jenis subjek")),
+                ("subject_id", models.CharField(max_length=64, verbose_name="id subjek")),
+                ("payload", models.TextField(verbose_name="muatan (JSON kanonis)")),
+                ("prev_hash", models.CharField(max_length=64, verbose_name="hash sebelumnya")),
+                ("hash", models.CharField(max_length=64, unique=True, verbose_name="hash")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="pelaku",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'peristiwa audit',
-                'verbose_name_plural': 'peristiwa audit',
-                'ordering': ['seq'],
-                'indexes': [models.Index(fields=['subject_type', 'subject_id'], name='audit_subject_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('seq__gte', 1)), name='audit_seq_positive')],
+                "verbose_name": "peristiwa audit",
+                "verbose_name_plural": "peristiwa audit",
+                "ordering": ["seq"],
+                "indexes": [models.Index(fields=["subject_type", "subject_id"], name="audit_subject_idx")],
+                "constraints": [models.CheckConstraint(condition=models.Q(("seq__gte", 1)), name="audit_seq_positive")],
             },
         ),
     ]

@@ -12,7 +12,15 @@ from integrity.models.org import (
     SpendingUnitHead,
     Unit,
 )
-from integrity.models.pacts import InboxMessage, IntegrityPact, PactParty, NightlyRun, PactReminder, PactTemplate, ReconcileState
+from integrity.models.pacts import (
+    InboxMessage,
+    IntegrityPact,
+    NightlyRun,
+    PactParty,
+    PactReminder,
+    PactTemplate,
+    ReconcileState,
+)
 
 __all__ = [
     "Assignment",

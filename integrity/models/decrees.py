@@ -53,3 +53,6 @@ class DecreeMove(models.Model):
         verbose_name = "baris SK"
         verbose_name_plural = "baris SK"
         constraints = [models.UniqueConstraint(fields=["decree", "row_number"], name="decree_move_row_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.decree_id}:{self.row_number} {self.kind} {self.nip}"

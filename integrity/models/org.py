@@ -30,7 +30,9 @@ class Unit(models.Model):
     code = models.CharField("kode", max_length=40, unique=True)
     name = models.CharField("nama", max_length=200)
     kind = models.CharField("jenis", max_length=16, choices=Kind.choices)
-    parent = models.ForeignKey("self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="induk")
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children", verbose_name="induk"
+    )
     city = models.CharField("kota", max_length=100, blank=True)
     address = models.CharField("alamat", max_length=300, blank=True)
     phone = models.CharField("telepon", max_length=100, blank=True)
@@ -92,7 +94,9 @@ class Official(models.Model):
         PPPK = "pppk", "PPPK"
 
     nip = models.CharField("NIP / NI PPPK", max_length=18, unique=True)
-    employee_type = models.CharField("jenis pegawai", max_length=8, choices=EmployeeType.choices, default=EmployeeType.PNS)
+    employee_type = models.CharField(
+        "jenis pegawai", max_length=8, choices=EmployeeType.choices, default=EmployeeType.PNS
+    )
     name = models.CharField("nama", max_length=150)
     title_prefix = models.CharField("gelar depan", max_length=40, blank=True)
     title_suffix = models.CharField("gelar belakang", max_length=60, blank=True)
@@ -206,7 +210,11 @@ class Assignment(models.Model):
     decree_date = models.DateField("tanggal SK", null=True, blank=True)
     inauguration_date = models.DateField("tanggal pelantikan", null=True, blank=True)
     end_decree = models.ForeignKey(
-        "integrity.Decree", models.PROTECT, null=True, blank=True, related_name="ended_assignments",
+        "integrity.Decree",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ended_assignments",
         verbose_name="SK pengakhiran",
     )
 
@@ -236,7 +244,9 @@ class SpendingUnitHead(models.Model):
     """Who heads a satker (Kepala Satker/KPA) for a period; the counter-party of the KPPN pact."""
 
     spending_unit = models.ForeignKey(SpendingUnit, models.PROTECT, related_name="heads", verbose_name="satker")
-    official = models.ForeignKey(Official, models.PROTECT, related_name="spending_unit_headships", verbose_name="pejabat")
+    official = models.ForeignKey(
+        Official, models.PROTECT, related_name="spending_unit_headships", verbose_name="pejabat"
+    )
     title = models.CharField("jabatan", max_length=200, default="Kepala Satker")
     effective_date = models.DateField("TMT")
     end_date = models.DateField("tanggal berakhir", null=True, blank=True)
@@ -245,7 +255,11 @@ class SpendingUnitHead(models.Model):
     )
     decree_number = models.CharField("nomor SK", max_length=100, blank=True)
     end_decree = models.ForeignKey(
-        "integrity.Decree", models.PROTECT, null=True, blank=True, related_name="ended_headships",
+        "integrity.Decree",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ended_headships",
         verbose_name="SK pengakhiran",
     )
 

@@ -7,7 +7,6 @@ A pact is never deleted or edited after creation; renewal creates a new pact tha
 the old one.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -53,7 +52,12 @@ class IntegrityPact(models.Model):
     relationship_key = models.CharField("kunci hubungan", max_length=100, db_index=True)
     unit = models.ForeignKey("integrity.Unit", models.PROTECT, related_name="pacts", verbose_name="unit")
     declarant_assignment = models.ForeignKey(
-        "integrity.Assignment", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penugasan pembuat"
+        "integrity.Assignment",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="penugasan pembuat",
     )
     counterparty_assignment = models.ForeignKey(
         "integrity.Assignment", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="penugasan atasan"
@@ -62,20 +66,35 @@ class IntegrityPact(models.Model):
         "integrity.SpendingUnit", models.PROTECT, null=True, blank=True, related_name="pacts", verbose_name="satker"
     )
     satker_head = models.ForeignKey(
-        "integrity.SpendingUnitHead", models.PROTECT, null=True, blank=True, related_name="+", verbose_name="kepala satker"
+        "integrity.SpendingUnitHead",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="kepala satker",
     )
     effective_date = models.DateField("berlaku sejak")
     due_date = models.DateField("batas waktu", db_index=True)
     due_date_provisional = models.BooleanField("batas waktu sementara", default=False)
     trigger_decree = models.ForeignKey(
-        "integrity.Decree", models.PROTECT, null=True, blank=True, related_name="created_pacts", verbose_name="SK pemicu"
+        "integrity.Decree",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="created_pacts",
+        verbose_name="SK pemicu",
     )
     supersedes = models.ForeignKey(
         "self", models.PROTECT, null=True, blank=True, related_name="superseded_by", verbose_name="menggantikan"
     )
     superseded_at = models.DateTimeField("digantikan pada", null=True, blank=True)
     superseded_by_decree = models.ForeignKey(
-        "integrity.Decree", models.PROTECT, null=True, blank=True, related_name="ended_pacts", verbose_name="SK pengakhir"
+        "integrity.Decree",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ended_pacts",
+        verbose_name="SK pengakhir",
     )
     supersede_reason = models.CharField("alasan digantikan", max_length=300, blank=True)
     template = models.ForeignKey(PactTemplate, models.PROTECT, null=True, blank=True, verbose_name="templat")
@@ -84,7 +103,9 @@ class IntegrityPact(models.Model):
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     signed_at = models.DateTimeField("ditandatangani", null=True, blank=True)
     external_reference = models.CharField(
-        "referensi tanda tangan di luar Pakta", max_length=200, blank=True,
+        "referensi tanda tangan di luar Pakta",
+        max_length=200,
+        blank=True,
         help_text="Mis. nomor dokumen TTE Nadine bila pakta ditandatangani di luar Pakta (DOMAIN.md §10.4.3).",
     )
 
@@ -121,7 +142,9 @@ class PactParty(models.Model):
     pact = models.ForeignKey(IntegrityPact, models.CASCADE, related_name="parties", verbose_name="pakta")
     order = models.PositiveSmallIntegerField("urutan tanda tangan")
     role = models.CharField("peran", max_length=16, choices=Role.choices)
-    official = models.ForeignKey("integrity.Official", models.PROTECT, related_name="pact_parties", verbose_name="pejabat")
+    official = models.ForeignKey(
+        "integrity.Official", models.PROTECT, related_name="pact_parties", verbose_name="pejabat"
+    )
     snapshot = models.JSONField("identitas saat dibuat")
     field_name = models.CharField("nama kolom tanda tangan", max_length=40)
     signed_at = models.DateTimeField("ditandatangani", null=True, blank=True)
@@ -135,6 +158,9 @@ class PactParty(models.Model):
             models.UniqueConstraint(fields=["pact", "field_name"], name="pact_party_field_unique"),
         ]
         indexes = [models.Index(fields=["official", "pact"], name="pact_party_official_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.pact_id}#{self.order} {self.role}"
 
 
 class PactReminder(models.Model):
@@ -155,6 +181,9 @@ class PactReminder(models.Model):
         verbose_name_plural = "pengingat"
         constraints = [models.UniqueConstraint(fields=["pact", "official", "kind"], name="pact_reminder_once")]
 
+    def __str__(self) -> str:
+        return f"{self.pact_id} {self.kind} -> {self.official_id}"
+
 
 class InboxMessage(models.Model):
     """An in-app notification for an official."""
@@ -171,6 +200,9 @@ class InboxMessage(models.Model):
         verbose_name = "pesan"
         verbose_name_plural = "pesan"
 
+    def __str__(self) -> str:
+        return self.subject
+
 
 class ReconcileState(models.Model):
     """Singleton (pk=1): serialises reconciler runs (row lock) and numbers pacts."""
@@ -181,6 +213,9 @@ class ReconcileState(models.Model):
 
     class Meta:
         verbose_name = "status rekonsiliasi"
+
+    def __str__(self) -> str:
+        return f"reconcile {self.last_as_of}"
 
 
 class NightlyRun(models.Model):
@@ -194,3 +229,6 @@ class NightlyRun(models.Model):
     class Meta:
         verbose_name = "tugas malam"
         constraints = [models.UniqueConstraint(fields=["job", "run_date"], name="nightly_run_once")]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.run_date}"

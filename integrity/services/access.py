@@ -31,7 +31,11 @@ def role_grant(*, user: Any, role: str, unit: Unit | None, actor: Any = None) ->
 
 def role_revoke(*, grant: RoleGrant, actor: Any = None) -> None:
     with transaction.atomic():
-        payload = {"user": grant.user.get_username(), "role": grant.role, "unit": grant.unit.code if grant.unit else None}
+        payload = {
+            "user": grant.user.get_username(),
+            "role": grant.role,
+            "unit": grant.unit.code if grant.unit else None,
+        }
         audit_record(action="integrity.role.revoked", actor=actor, subject=grant, payload=payload)
         grant.delete()
 
@@ -41,8 +45,9 @@ def official_link_account(*, official: Official, username: str, password: str | 
     user_model = get_user_model()
     with transaction.atomic():
         locked = Official.objects.select_for_update().get(pk=official.pk)
-        if locked.user_id is not None and locked.user.get_username() != username:
-            raise ApplicationError(OFFICIAL_ALREADY_LINKED % {"nip": locked.nip, "user": locked.user.get_username()})
+        linked = locked.user
+        if linked is not None and linked.get_username() != username:
+            raise ApplicationError(OFFICIAL_ALREADY_LINKED % {"nip": locked.nip, "user": linked.get_username()})
         user, created = user_model.objects.get_or_create(username=username, defaults={"email": locked.email})
         if password:
             user.set_password(password)

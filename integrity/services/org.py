@@ -50,7 +50,7 @@ def _check_superior_chain(code: str, start: Position | None, self_pk: int | None
     node = start
     seen: set[int] = set()
     while node is not None:
-        if self_pk is not None and node.pk == self_pk or node.code == code:
+        if (self_pk is not None and node.pk == self_pk) or node.code == code:
             chain.append(node.code)
             if len(chain) == 2:
                 raise errors.OrganisationError(errors.POSITION_REPORTS_TO_SELF % {"code": code})

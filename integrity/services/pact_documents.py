@@ -51,7 +51,7 @@ def pact_document_data(pact: IntegrityPact) -> dict[str, Any]:
             }
         )
     spending_unit = None
-    if pact.spending_unit_id:
+    if pact.spending_unit is not None:
         spending_unit = {"code": pact.spending_unit.code, "name": pact.spending_unit.name}
     return {
         "number": pact.number,

@@ -89,10 +89,8 @@ def _supersede_reason(
             who = side.official.full_name
             what = side.position.title if isinstance(side, Assignment) else f"{side.title} {side.spending_unit.code}"
             decree = side.end_decree.number if side.end_decree_id else "-"
-            return (
-                f"{who} tidak lagi menjabat {what} sejak {side.end_date + datetime.timedelta(days=1):%d-%m-%Y} (SK {decree})",
-                side.end_decree_id,
-            )
+            since = side.end_date + datetime.timedelta(days=1)
+            return (f"{who} tidak lagi menjabat {what} sejak {since:%d-%m-%Y} (SK {decree})", side.end_decree_id)
     return ("Hubungan atasan/pihak berubah (jabatan atasan berganti pemegang atau susunan organisasi berubah)", None)
 
 
@@ -220,15 +218,13 @@ def _create_pacts(
     assignment_ids = {i for r in missing for i in (r.declarant_assignment_id, r.counterparty_assignment_id) if i}
     assignments = {
         a.pk: a
-        for a in Assignment.objects.filter(pk__in=assignment_ids).select_related(
-            "official__rank", "position__unit"
-        )
+        for a in Assignment.objects.filter(pk__in=assignment_ids).select_related("official__rank", "position__unit")
     }
     heads = {
         h.pk: h
-        for h in SpendingUnitHead.objects.filter(pk__in={r.satker_head_id for r in missing if r.satker_head_id}).select_related(
-            "official__rank", "spending_unit"
-        )
+        for h in SpendingUnitHead.objects.filter(
+            pk__in={r.satker_head_id for r in missing if r.satker_head_id}
+        ).select_related("official__rank", "spending_unit")
     }
     due_cache: dict[datetime.date, Any] = {}
     pacts: list[IntegrityPact] = []
@@ -290,7 +286,11 @@ def _party_specs(
         head = heads[rel.satker_head_id]
         satker = {"spending_unit_code": head.spending_unit.code, "spending_unit_name": head.spending_unit.name}
         return [
-            (head.official_id, "party", _snapshot(head.official, position=head.title, unit=head.spending_unit.name, extra=satker)),
+            (
+                head.official_id,
+                "party",
+                _snapshot(head.official, position=head.title, unit=head.spending_unit.name, extra=satker),
+            ),
             (rel.signers[1][0], "party", of_assignment(rel.counterparty_assignment_id)),
         ]
     specs = []

@@ -6,6 +6,7 @@ recipient and kind), so running the job twice, or in two workers, never sends it
 
 import datetime
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -92,6 +93,10 @@ def _message(plan: ReminderPlan, pact: IntegrityPact, recipient: Official) -> tu
     )
 
 
+def _send_email(subject: str, body: str, address: str) -> None:
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
+
+
 def pact_reminders_send(*, today: datetime.date, actor: Any = None) -> int:
     """Send every reminder due today that has not been sent yet. Returns how many were sent."""
     plans = reminders_plan(today=today)
@@ -117,11 +122,7 @@ def pact_reminders_send(*, today: datetime.date, actor: Any = None) -> int:
                 if recipient.email:
                     link = settings.PAKTA_BASE_URL.rstrip("/") + url
                     email = recipient.email
-                    transaction.on_commit(
-                        lambda s=subject, b=body, e=email, u=link: send_mail(
-                            s, f"{b}\n\n{u}", settings.DEFAULT_FROM_EMAIL, [e], fail_silently=False
-                        )
-                    )
+                    transaction.on_commit(partial(_send_email, subject, f"{body}\n\n{link}", email))
         except IntegrityError:
             continue  # already sent (by an earlier run or a parallel worker)
         sent += 1

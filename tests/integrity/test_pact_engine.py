@@ -40,7 +40,9 @@ def office():
     org.assignment_start(official=people["Staf2"], position=staff[1], effective_date=D0)
     satkers = [make_satker(code, units["kppn"]) for code in ("000001", "000002", "000003")]
     for satker in satkers[:2]:
-        org.satker_head_appoint(spending_unit=satker, official=make_official(f"Kasatker {satker.code}"), effective_date=D0)
+        org.satker_head_appoint(
+            spending_unit=satker, official=make_official(f"Kasatker {satker.code}"), effective_date=D0
+        )
     return {"units": units, "people": people, "kasi": kasi, "kppn_head": kppn_head, "staff": staff, "satkers": satkers}
 
 
@@ -105,7 +107,9 @@ def test_replacing_a_section_head_renews_the_pacts_of_the_section(office):
 def test_replacing_the_kppn_head_renews_one_pact_per_served_satker(office):
     pacts_reconcile(as_of=D0)
     sk = decree("SK-2/2026", D1)
-    org.assignment_start(official=office["people"]["Pengganti"], position=office["kppn_head"], effective_date=D1, decree=sk)
+    org.assignment_start(
+        official=office["people"]["Pengganti"], position=office["kppn_head"], effective_date=D1, decree=sk
+    )
     result = pacts_reconcile(as_of=D1)
     new_satker = current(kind="unit_head_satker")
     assert new_satker.count() == 2  # the third satker has no head

@@ -101,9 +101,7 @@ def apply_move(world: dict, move: tuple) -> None:
 
 
 def current_pacts() -> dict[str, IntegrityPact]:
-    return {
-        p.relationship_key: p for p in IntegrityPact.objects.filter(status__in=IntegrityPact.CURRENT_STATUSES)
-    }
+    return {p.relationship_key: p for p in IntegrityPact.objects.filter(status__in=IntegrityPact.CURRENT_STATUSES)}
 
 
 def semantic_state() -> set[tuple]:
@@ -116,7 +114,9 @@ def semantic_state() -> set[tuple]:
     return result
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(spec=organisations)
 def test_reconcile_matches_the_organisation_exactly(spec: dict) -> None:
     with rolled_back():
@@ -136,7 +136,9 @@ def test_reconcile_matches_the_organisation_exactly(spec: dict) -> None:
                 assert not pacts_reconcile(as_of=day).changed
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(spec=organisations, order=st.randoms(use_true_random=False))
 def test_same_date_decrees_give_the_same_result_in_any_order(spec: dict, order) -> None:
     # Decrees on one date touching each official and each position at most once (two decrees
@@ -160,7 +162,7 @@ def test_same_date_decrees_give_the_same_result_in_any_order(spec: dict, order) 
         with rolled_back():
             world = build(spec)
             # a common history on the first date, then the same-date decrees in the given order
-            for i, official in enumerate(world["officials"][:5]):
+            for i in range(5):
                 apply_move(world, ("angkat", i, i, 0))
             pacts_reconcile(as_of=DATES[0])
             for move in sequence:

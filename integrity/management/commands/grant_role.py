@@ -29,4 +29,6 @@ class Command(BaseCommand):
             role_grant(user=user, role=options["role"], unit=unit)
         except ApplicationError as exc:
             raise CommandError(str(exc.message)) from exc
-        self.stdout.write(self.style.SUCCESS(f"{user.get_username()}: {options['role']} {unit.code if unit else '(semua unit)'}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"{user.get_username()}: {options['role']} {unit.code if unit else '(semua unit)'}")
+        )
