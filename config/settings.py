@@ -48,7 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "frontend.middleware.ChosenLanguageMiddleware",  # Indonesian unless the user chose English
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -119,7 +119,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = DEBUG
+TESTING = env_bool("PAKTA_TESTING", False)
+# Development and tests serve static files straight from the apps (no collectstatic needed).
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Uploads: decree files are small; anything larger is refused with a clear message.
 PAKTA_MAX_UPLOAD_BYTES = env_int("PAKTA_MAX_UPLOAD_BYTES", 5 * 1024 * 1024, minimum=1024)
@@ -196,3 +199,10 @@ PAKTA_INSTITUTION_NAME = env_str("PAKTA_INSTITUTION_NAME", "Direktorat Jenderal 
 PAKTA_BASE_URL = env_str("PAKTA_BASE_URL", "http://127.0.0.1:8000")
 # Time of the nightly jobs (reconcile, reminders), local time HH:MM.
 PAKTA_NIGHTLY_AT = env_str("PAKTA_NIGHTLY_AT", "01:00")
+
+# --- Signatures (signatures/keystore.py) ------------------------------------------------------
+# 32-byte key (base64) that encrypts the embedded CA's private keys at rest; `ca_init` creates it
+# (mode 0600) on first initialisation. Back it up: without it the CA's keys cannot be opened.
+PAKTA_CA_KEY_FILE = Path(env_str("PAKTA_CA_KEY_FILE", str(VAR_DIR / "ca.key")))
+# Minimum length of an official's signing passphrase (characters).
+PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH = env_int("PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH", 10, minimum=8)
