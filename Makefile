@@ -44,7 +44,8 @@ var/secret_key:
 migrate: install var/secret_key ## Apply database migrations
 	SECRET_KEY_FILE=var/secret_key $(PY) manage.py migrate --noinput
 
-seed: migrate ## Load the demo office (only into an empty database)
+seed: migrate ## Load the demo office (only into an empty database) and the embedded CA
+	SECRET_KEY_FILE=var/secret_key $(PY) manage.py ca_init --if-absent
 	SECRET_KEY_FILE=var/secret_key $(PY) manage.py seed_demo --if-empty
 
 run: seed ## Set up and start web + task worker + scheduler on http://127.0.0.1:8000
@@ -57,10 +58,12 @@ run: seed ## Set up and start web + task worker + scheduler on http://127.0.0.1:
 	trap 'kill $$worker $$sched 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-browser-deps: ## Install Debian's chromium for browser tests (when root and missing)
-	@if [ ! -x /usr/bin/chromium ]; then \
-		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-		else echo "chromium is missing: install Debian's chromium package (browser tests will fail)"; fi; \
+browser-deps: ## Install Debian's chromium (browser tests) and softhsm2 (PKCS#11 tests) when root and missing
+	@missing=""; [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+		else echo "missing Debian packages:$$missing (install them; browser/PKCS#11 tests need them)"; fi; \
 	fi
 
 lint: install-dev ## ruff check + format check
