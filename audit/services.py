@@ -148,7 +148,7 @@ def _append(events: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent]:
                 )
             )
             prev = digest
-        AuditEvent.objects.bulk_create(rows, batch_size=500)
+        AuditEvent.objects.bulk_create(rows)  # as many rows per INSERT as the backend allows
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return rows

@@ -256,7 +256,9 @@ def decrees_visible_to(user: Any) -> QuerySet[Decree]:
     touching = DecreeMove.objects.filter(decree=OuterRef("pk")).filter(
         Q(position__unit_id__in=units) | Q(spending_unit__serving_unit_id__in=units)
     )
-    return Decree.objects.filter(Exists(touching))
+    # A `berhenti` row may name no position: it touches the units of the assignments it ended.
+    ended = Assignment.objects.filter(end_decree=OuterRef("pk"), position__unit_id__in=units)
+    return Decree.objects.filter(Q(Exists(touching)) | Q(Exists(ended)))
 
 
 def hr_unit_ids(user: Any) -> set[int] | None:

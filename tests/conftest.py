@@ -60,3 +60,11 @@ def _fresh_calendar_cache() -> None:
     from integrity.workdays import clear_cache
 
     clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 
 from audit.errors import ApplicationError
 from integrity.apis.base import PaktaApiView
@@ -26,6 +27,8 @@ class TokenCreateApi(PaktaApiView):
 
     authentication_classes = []  # the credentials are the input: no session, so no CSRF
     permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]  # password guessing: PAKTA_LOGIN_RATE per client address
+    throttle_scope = "login"
 
     class InputSerializer(serializers.Serializer):
         username = serializers.CharField(max_length=150)

@@ -2,7 +2,6 @@
 
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -12,6 +11,7 @@ from rest_framework.response import Response
 from integrity.apis.base import Pagination, PaktaApiView, paginated
 from integrity.models import InboxMessage
 from integrity.selectors import user_scope
+from integrity.services.inbox import inbox_message_mark_read
 
 
 def inbox_of(request: Request) -> QuerySet[InboxMessage]:
@@ -60,8 +60,5 @@ class InboxMessageReadApi(PaktaApiView):
     @extend_schema(request=None, responses=InboxMessageSerializer)
     def post(self, request: Request, pk: int) -> Response:
         message = get_object_or_404(inbox_of(request), pk=pk)
-        # A per-user reading mark, not a business fact: no audit event, and a conditional update
-        # keeps the first read time when two tabs mark the same message.
-        InboxMessage.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=timezone.now())
-        message.refresh_from_db(fields=["read_at"])
+        inbox_message_mark_read(message=message)
         return Response(InboxMessageSerializer(message).data)

@@ -64,3 +64,22 @@ def official_link_account(*, official: Official, username: str, password: str | 
             payload={"nip": locked.nip, "username": username, "password": "set" if password else None},
         )
     return user
+
+
+def account_create(*, username: str, password: str | None, is_superuser: bool = False, actor: Any = None) -> Any:
+    """Create a login (staff and superuser together when `is_superuser`)."""
+    user_model = get_user_model()
+    with transaction.atomic():
+        user = user_model(username=username, is_staff=is_superuser, is_superuser=is_superuser)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save()
+        audit_record(
+            action="auth.user.created",
+            actor=actor,
+            subject=user,
+            payload={"username": username, "is_superuser": is_superuser},
+        )
+    return user

@@ -118,3 +118,16 @@ def test_docs_page_loads_nothing_from_another_host(db: Any) -> None:
     # Swagger UI's online validator badge (which would call validator.swagger.io) belongs to the
     # standalone layout only; the base layout never renders it.
     assert 'layout: "BaseLayout"' in html
+
+
+@pytest.mark.django_db
+def test_token_endpoint_is_throttled_against_password_guessing(settings):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    statuses = [
+        client.post("/api/v1/auth/token/", {"username": "nobody", "password": "wrong"}, format="json").status_code
+        for _ in range(25)
+    ]
+    assert statuses[0] == 400
+    assert statuses[-1] == 429
