@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ def corpus_dir(request: pytest.FixtureRequest) -> Path:
     return CORPUS_DIR
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     if _corpus_skips:
         terminalreporter.write_sep("!", f"{len(_corpus_skips)} CORPUS TESTS SKIPPED: corpus missing at {CORPUS_DIR}")
 
@@ -50,7 +51,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _media_root(tmp_path: Path, settings) -> None:  # type: ignore[no-untyped-def]
+def _media_root(tmp_path: Path, settings: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 

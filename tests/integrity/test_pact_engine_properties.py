@@ -110,7 +110,8 @@ def semantic_state() -> set[tuple]:
     result = set()
     for pact in IntegrityPact.objects.filter(status__in=IntegrityPact.CURRENT_STATUSES).prefetch_related("parties"):
         parties = tuple((p.role, p.snapshot["name"], p.snapshot["position"]) for p in pact.parties.order_by("order"))
-        result.add((pact.kind, pact.effective_date, pact.spending_unit_id and pact.spending_unit.code, parties))
+        satker = pact.spending_unit.code if pact.spending_unit is not None else None
+        result.add((pact.kind, pact.effective_date, satker, parties))
     return result
 
 
