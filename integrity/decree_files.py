@@ -110,7 +110,7 @@ FILE_XLSX_TOO_BIG = _("Isi berkas XLSX terlalu besar setelah diekstrak (%(size)s
 FILE_XLSX_NO_SHEET = _("Berkas XLSX tidak memuat lembar kerja.")
 FILE_NOT_UTF8 = _(
     "Berkas bukan teks UTF-8: bait 0x%(byte)02X pada posisi %(offset)s (baris %(line)s) tidak dapat dibaca. "
-    "Simpan ulang sebagai \u201cCSV UTF-8\u201d."
+    "Simpan ulang sebagai “CSV UTF-8”."
 )
 FILE_BINARY = _("Berkas bukan CSV teks: berisi bait NUL pada posisi %(offset)s.")
 FILE_CSV_BROKEN = _("CSV rusak pada baris %(row)s: %(error)s.")

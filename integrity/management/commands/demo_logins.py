@@ -70,6 +70,7 @@ class Command(BaseCommand):
         )
         width_user = max(len(_("Pengguna")), *(len(row[0]) for row in rows))
         width_role = max(len(_("Peran")), *(len(row[1]) for row in rows))
-        out(f"  {_('Pengguna'):<{width_user}}  {_('Peran'):<{width_role}}  {_('Pegawai — jabatan saat ini')}")
+        person_heading = _("Pegawai — jabatan saat ini")
+        out(f"  {_('Pengguna'):<{width_user}}  {_('Peran'):<{width_role}}  {person_heading}")
         for username, role, name in rows:
             out(f"  {username:<{width_user}}  {role:<{width_role}}  {name}")
