@@ -32,4 +32,26 @@ def send_pact_reminders() -> int:
     return pact_reminders_send(today=today_jakarta())
 
 
-NIGHTLY: dict[str, Task] = {"reconcile_pacts": reconcile_pacts, "send_pact_reminders": send_pact_reminders}
+@task()
+def seal_pending_pacts() -> int:
+    from integrity.services.signing import pacts_seal_pending
+
+    return pacts_seal_pending()
+
+
+@task()
+def retimestamp_archives() -> int:
+    """Re-timestamp sealed pacts whose last document timestamp expires within 90 days."""
+    import datetime
+
+    from integrity.services.signing import pacts_retimestamp_due
+
+    return pacts_retimestamp_due(before=today_jakarta() + datetime.timedelta(days=90))
+
+
+NIGHTLY: dict[str, Task] = {
+    "reconcile_pacts": reconcile_pacts,
+    "send_pact_reminders": send_pact_reminders,
+    "seal_pending_pacts": seal_pending_pacts,
+    "retimestamp_archives": retimestamp_archives,
+}

@@ -1,6 +1,6 @@
 """Signing identities and the embedded certificate authority (signatures issue §1).
 
-Three tables:
+Four tables:
 
 - `CaKey`: a key of the embedded CA (root, issuing CA, timestamping, OCSP responder, one office seal
   per unit) with its certificate. The private key is stored only encrypted with the installation's CA
@@ -10,6 +10,7 @@ Three tables:
   PKCS#11 token or HSM (pkcs11), or in a PKCS#12 file the official uploads for each signature and
   Pakta never stores (pkcs12: only the certificate is kept).
 - `Revocation`: a certificate our CA revoked; the CRL and OCSP answers are made from these rows.
+- `SigningLockout`: wrong passphrases typed for an embedded identity, and how long its signing is locked.
 
 Signatures made with the embedded CA are *tidak tersertifikasi* (PP 71/2019 Pasal 60(2)–(4),
 DOMAIN.md §4.1): no Indonesian PSrE vouches for the certificate. They meet Pasal 59(3) through the
@@ -187,3 +188,28 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.serial} ({self.get_reason_display()})"
+
+
+class SigningLockout(models.Model):
+    """Wrong passphrases typed for an embedded signing identity (signatures issue §2).
+
+    The passphrase guards one identity's key, so the counter belongs to the identity, not to the account
+    or to a document: `failed_count` consecutive wrong passphrases (reset by a right one) lock that
+    identity's signing until `locked_until` (settings `PAKTA_SIGNING_MAX_FAILURES`,
+    `PAKTA_SIGNING_LOCK_MINUTES`). One row per identity, made at its first signing attempt; written only
+    by `signatures.lockout`.
+    """
+
+    identity = models.OneToOneField(
+        SigningIdentity, models.CASCADE, related_name="lockout", verbose_name=_("identitas penandatangan")
+    )
+    failed_count = models.PositiveSmallIntegerField(_("passphrase salah berturut-turut"), default=0)
+    last_failure_at = models.DateTimeField(_("passphrase salah terakhir"), null=True, blank=True)
+    locked_until = models.DateTimeField(_("terkunci sampai"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("penguncian tanda tangan")
+        verbose_name_plural = _("penguncian tanda tangan")
+
+    def __str__(self) -> str:
+        return f"{self.identity_id}: {self.failed_count} ({self.locked_until or '-'})"

@@ -2,6 +2,7 @@
 
 from integrity.models.calendar import DeadlinePolicy, Holiday, HolidayDecree
 from integrity.models.decrees import Decree, DecreeMove
+from integrity.models.invitations import Invitation
 from integrity.models.org import (
     Assignment,
     Official,
@@ -21,6 +22,7 @@ from integrity.models.pacts import (
     PactTemplate,
     ReconcileState,
 )
+from integrity.models.signing import PactRevision
 
 __all__ = [
     "Assignment",
@@ -31,10 +33,12 @@ __all__ = [
     "HolidayDecree",
     "InboxMessage",
     "IntegrityPact",
+    "Invitation",
     "NightlyRun",
     "Official",
     "PactParty",
     "PactReminder",
+    "PactRevision",
     "PactTemplate",
     "Position",
     "Rank",

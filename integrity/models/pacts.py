@@ -100,6 +100,14 @@ class IntegrityPact(models.Model):
     template = models.ForeignKey(PactTemplate, models.PROTECT, null=True, blank=True, verbose_name="templat")
     document = models.FileField("dokumen", upload_to="pacts/", blank=True)
     document_sha256 = models.CharField("SHA-256 dokumen", max_length=64, blank=True)
+    verification_id = models.CharField(
+        "ID verifikasi",
+        max_length=32,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Awal SHA-256 dokumen yang disertifikasi segel kantor (revisi 1); kode QR menautkan /v/<ID>.",
+    )
     created_at = models.DateTimeField("dibuat", auto_now_add=True)
     signed_at = models.DateTimeField("ditandatangani", null=True, blank=True)
     external_reference = models.CharField(
