@@ -2,7 +2,7 @@
 
 `audit_record` must run inside the transaction of the state change it records (STYLE.md:
 guard -> atomic + lock -> change -> audit event -> on_commit), so the event and the change
-commit or roll back together.
+commit or roll back together. `audit_checkpoint_store` is the one writer of checkpoints.
 """
 
 import datetime
@@ -11,11 +11,29 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from audit.canonical import canonical_json, normalize
-from audit.models import GENESIS_HASH, AuditEvent, AuditHead
+from audit.errors import ConflictError
+from audit.merkle import root_from_leaf_hashes
+from audit.models import GENESIS_HASH, AuditCheckpoint, AuditEvent, AuditHead
+from audit.selectors import journal_leaf_hashes
 
 SYSTEM_ACTOR = "system"
+
+CHECKPOINT_STATEMENT_INVALID = _("Pernyataan checkpoint tidak sah atau tidak cocok dengan ukuran dan akarnya.")
+CHECKPOINT_SIGNATURE_MISSING = _("Checkpoint harus membawa tanda tangan dan token stempel waktu.")
+CHECKPOINT_ROOT_MISMATCH = _("Akar Merkle checkpoint tidak cocok dengan %(size)s peristiwa pertama jurnal audit.")
+CHECKPOINT_SMALLER_THAN_LATEST = _(
+    "Checkpoint mencakup %(size)s peristiwa, lebih sedikit dari checkpoint terakhir (%(latest)s peristiwa)."
+)
+CHECKPOINT_HISTORY_CHANGED = _(
+    "Jurnal audit tidak lagi cocok dengan checkpoint terakhir #%(id)s; jalankan audit_verify."
+)
+
+
+class CheckpointRefused(ConflictError):
+    """A checkpoint does not describe the journal as it is, or would move backwards. Nothing was written."""
 
 
 def event_hash(
@@ -152,3 +170,62 @@ def _append(events: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent]:
         head.seq, head.hash = seq, prev
         head.save(update_fields=["seq", "hash"])
     return rows
+
+
+def audit_checkpoint_store(
+    *,
+    size: int,
+    root_hex: str,
+    statement: str,
+    signature: bytes,
+    timestamp_token: bytes,
+    signer_subject: str,
+    actor: Any = None,
+) -> AuditCheckpoint:
+    """Keep a signed checkpoint of the journal's first `size` events (signatures issue §4) and record
+    `audit.checkpoint.created`. The signature itself is made and checked by `signatures.checkpoints`.
+
+    The checkpoint is stored only if it tells the truth about the journal now: the statement is the
+    canonical one for `size` and `root_hex`, the Merkle root of events 1..size recomputed from the journal
+    equals `root_hex`, it covers no fewer events than the latest checkpoint, and the journal still has that
+    checkpoint's root at its size (a rewritten history is never anchored). The journal head stays locked
+    while checking and writing, so appends and other checkpoints wait.
+
+    :raises CheckpointRefused: bad statement, missing signature, a mismatching root, a smaller checkpoint
+        or a journal that no longer matches the latest checkpoint; nothing is written.
+    :raises ApplicationError: the journal has fewer than `size` events or a gap (`audit.selectors`).
+    """
+    try:
+        stated = AuditCheckpoint.parse_statement(statement)
+    except ValueError:
+        raise CheckpointRefused(CHECKPOINT_STATEMENT_INVALID) from None
+    if (stated.size, stated.root_hex) != (size, root_hex):
+        raise CheckpointRefused(CHECKPOINT_STATEMENT_INVALID, {"size": size})
+    if not signature or not timestamp_token:
+        raise CheckpointRefused(CHECKPOINT_SIGNATURE_MISSING)
+    with transaction.atomic():
+        _locked_head()
+        latest = AuditCheckpoint.objects.order_by("-size", "-pk").first()
+        if latest is not None and size < latest.size:
+            raise CheckpointRefused(CHECKPOINT_SMALLER_THAN_LATEST % {"size": size, "latest": latest.size})
+        leaves = journal_leaf_hashes(size)
+        if root_from_leaf_hashes(leaves).hex() != root_hex:
+            raise CheckpointRefused(CHECKPOINT_ROOT_MISMATCH % {"size": size}, {"size": size})
+        if latest is not None and root_from_leaf_hashes(leaves[: latest.size]).hex() != latest.root_hex:
+            raise CheckpointRefused(CHECKPOINT_HISTORY_CHANGED % {"id": latest.pk}, {"checkpoint": latest.pk})
+        checkpoint = AuditCheckpoint.objects.create(
+            size=size,
+            root_hex=root_hex,
+            created_at=stated.time,
+            statement=statement,
+            signature=bytes(signature),
+            timestamp_token=bytes(timestamp_token),
+            signer_subject=signer_subject[:400],
+        )
+        audit_record(
+            action="audit.checkpoint.created",
+            actor=actor,
+            subject=checkpoint,
+            payload={"size": size, "root": root_hex, "time": stated.time, "signer": signer_subject},
+        )
+    return checkpoint

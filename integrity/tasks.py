@@ -3,6 +3,7 @@
 from django.tasks import Task, task
 
 from integrity.workdays import today_jakarta
+from signatures.tasks import checkpoint_audit_journal
 
 
 @task()
@@ -54,4 +55,6 @@ NIGHTLY: dict[str, Task] = {
     "send_pact_reminders": send_pact_reminders,
     "seal_pending_pacts": seal_pending_pacts,
     "retimestamp_archives": retimestamp_archives,
+    # last, so the checkpoint covers the night's reconcile and sealing events
+    "checkpoint_audit_journal": checkpoint_audit_journal,
 }
