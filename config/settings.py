@@ -167,7 +167,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "audit.errors.api_exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_THROTTLE_RATES": {"login": env_str("PAKTA_LOGIN_RATE", "20/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("PAKTA_LOGIN_RATE", "20/min"),
+        # Public verification (API and page share it): each check runs a child process for up to 10 s.
+        "verify": env_str("PAKTA_VERIFY_RATE", "30/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Pakta API",
@@ -200,6 +204,8 @@ PAKTA_INSTITUTION_NAME = env_str("PAKTA_INSTITUTION_NAME", "Direktorat Jenderal 
 PAKTA_BASE_URL = env_str("PAKTA_BASE_URL", "http://127.0.0.1:8000")
 # Time of the nightly jobs (reconcile, reminders), local time HH:MM.
 PAKTA_NIGHTLY_AT = env_str("PAKTA_NIGHTLY_AT", "01:00")
+# Days an invitation link for a satker head stays valid (integrity/services/invitations.py).
+PAKTA_INVITATION_DAYS = env_int("PAKTA_INVITATION_DAYS", 7, minimum=1)
 
 # --- Signatures (signatures/keystore.py) ------------------------------------------------------
 # 32-byte key (base64) that encrypts the embedded CA's private keys at rest; `ca_init` creates it
@@ -207,3 +213,15 @@ PAKTA_NIGHTLY_AT = env_str("PAKTA_NIGHTLY_AT", "01:00")
 PAKTA_CA_KEY_FILE = Path(env_str("PAKTA_CA_KEY_FILE", str(VAR_DIR / "ca.key")))
 # Minimum length of an official's signing passphrase (characters).
 PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH = env_int("PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH", 10, minimum=8)
+# External RFC 3161 timestamping authority (URL) for signatures and archive timestamps; empty means
+# the embedded TSA, in-process (signatures/signing.py).
+PAKTA_TSA_URL = env_str("PAKTA_TSA_URL", "")
+# Wrong signing passphrases in a row that lock an identity's signing, and for how many minutes
+# (signatures/lockout.py).
+PAKTA_SIGNING_MAX_FAILURES = env_int("PAKTA_SIGNING_MAX_FAILURES", 5, minimum=1)
+PAKTA_SIGNING_LOCK_MINUTES = env_int("PAKTA_SIGNING_LOCK_MINUTES", 15, minimum=1)
+# Verification for everyone (signatures/verification_service.py): a directory of root certificates
+# (PEM or DER files) of certified providers such as BSrE, trusted and reported as *tersertifikasi*;
+# empty means none. The largest file `verify_pdf`, POST /api/v1/verify/ and /verifikasi/ accept.
+PAKTA_CERTIFIED_ROOTS_DIR = env_str("PAKTA_CERTIFIED_ROOTS_DIR", "")
+PAKTA_VERIFY_MAX_BYTES = env_int("PAKTA_VERIFY_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)

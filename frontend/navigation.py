@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from integrity.apis.signing import can_read_ca
 from integrity.models import RoleGrant
 from integrity.selectors import UserScope, hr_unit_ids, user_scope
+from integrity.services.invitations import inviter_unit_ids
 
 
 def can_see_own_pacts(scope: UserScope) -> bool:
@@ -48,6 +50,12 @@ def can_see_decrees(scope: UserScope) -> bool:
     return scope.is_hr_admin or scope.is_compliance or scope.is_auditor
 
 
+def can_manage_invitations(user: Any) -> bool:
+    """HR administrators and compliance officers invite the satker heads their units serve (not auditors)."""
+    units = inviter_unit_ids(user)
+    return units is None or bool(units)
+
+
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
@@ -65,12 +73,16 @@ class Navigation:
 # url name -> the url names whose pages belong to that item (for aria-current)
 _SECTIONS: dict[str, tuple[str, ...]] = {
     "home": ("home",),
-    "pacts": ("pacts", "pact-detail"),
+    "pacts": ("pacts", "pact-detail", "pact-sign"),
     "team": ("team",),
     "coverage": ("coverage", "pacts-all"),
     "decree-upload": ("decree-upload", "decree-preview", "decree-apply"),
     "decrees": ("decrees", "decree-detail"),
     "inbox": ("inbox",),
+    "enrol": ("enrol",),
+    "ca-admin": ("ca-admin",),
+    "invitations": ("invitations", "invitation-send", "invitation-resend", "invitation-revoke"),
+    "verify": ("verify", "verify-document"),
 }
 
 
@@ -95,8 +107,10 @@ def role_labels(user: Any, scope: UserScope) -> list[Promise]:
 
 def navigation_for(request: HttpRequest) -> Navigation:
     user = request.user
+    # Verification is public (signatures issue §3): everyone, signed in or not, gets its link.
+    verify = ("verify", _("Verifikasi dokumen"))
     if not user.is_authenticated:
-        return Navigation(roles=[], items=[])
+        return Navigation(roles=[], items=_items(request, [verify]))
     scope = user_scope(user)
     wanted: list[tuple[str, Promise]] = [("home", _("Beranda"))]
     if can_see_own_pacts(scope):
@@ -110,11 +124,21 @@ def navigation_for(request: HttpRequest) -> Navigation:
         wanted.append(("decree-upload", _("Unggah SK")))
     if may_import or can_see_decrees(scope):
         wanted.append(("decrees", _("Daftar SK")))
+    if can_manage_invitations(user):
+        wanted.append(("invitations", _("Undangan satker")))
     if can_see_own_pacts(scope):
         wanted.append(("inbox", _("Kotak masuk")))
+        wanted.append(("enrol", _("Identitas tanda tangan")))
+    if can_read_ca(scope):
+        wanted.append(("ca-admin", _("CA Pakta")))
+    wanted.append(verify)
+    return Navigation(roles=role_labels(user, scope), items=_items(request, wanted))
+
+
+def _items(request: HttpRequest, wanted: list[tuple[str, Promise]]) -> list[NavItem]:
     match = getattr(request, "resolver_match", None)
     current_name = match.url_name if match is not None and match.namespace == "frontend" else None
-    items = [
+    return [
         NavItem(
             url_name=name,
             label=label,
@@ -123,4 +147,3 @@ def navigation_for(request: HttpRequest) -> Navigation:
         )
         for name, label in wanted
     ]
-    return Navigation(roles=role_labels(user, scope), items=items)

@@ -2,13 +2,19 @@
 
 from django.urls import path
 
-from integrity.apis import auth, decrees, inbox, journal, org, pacts
+from integrity.apis import auth, decrees, inbox, journal, org, pacts, signing, verify
 
 app_name = "integrity_api"
 
 urlpatterns = [
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("me/", auth.MeApi.as_view(), name="me"),
+    path("me/signing-identity/", signing.SigningIdentityApi.as_view(), name="signing-identity"),
+    path(
+        "me/signing-identity/passphrase/",
+        signing.SigningIdentityPassphraseApi.as_view(),
+        name="signing-identity-passphrase",
+    ),
     path("units/", org.UnitListCreateApi.as_view(), name="unit-list"),
     path("units/<int:pk>/", org.UnitDetailApi.as_view(), name="unit-detail"),
     path("positions/", org.PositionListCreateApi.as_view(), name="position-list"),
@@ -25,10 +31,17 @@ urlpatterns = [
     path("pacts/", pacts.PactListApi.as_view(), name="pact-list"),
     path("pacts/<int:pk>/", pacts.PactDetailApi.as_view(), name="pact-detail"),
     path("pacts/<int:pk>/pdf/", pacts.PactPdfApi.as_view(), name="pact-pdf"),
+    path("pacts/<int:pk>/sign/", signing.PactSignApi.as_view(), name="pact-sign"),
+    path("pacts/<int:pk>/signatures/", signing.PactSignaturesApi.as_view(), name="pact-signatures"),
+    path(
+        "pacts/<int:pk>/revisions/<int:sequence>/pdf/", signing.PactRevisionPdfApi.as_view(), name="pact-revision-pdf"
+    ),
     path("coverage/", pacts.CoverageApi.as_view(), name="coverage"),
     path("inbox/", inbox.InboxListApi.as_view(), name="inbox"),
     path("inbox/<int:pk>/read/", inbox.InboxMessageReadApi.as_view(), name="inbox-read"),
     path("audit/root/", journal.JournalRootApi.as_view(), name="audit-root"),
     path("audit/proof/inclusion/", journal.JournalInclusionProofApi.as_view(), name="audit-inclusion-proof"),
     path("audit/proof/consistency/", journal.JournalConsistencyProofApi.as_view(), name="audit-consistency-proof"),
+    path("verify/<slug:verification_id>/", verify.VerifyDocumentApi.as_view(), name="verify-document"),
+    path("ca/", signing.CaStatusApi.as_view(), name="ca-status"),
 ]

@@ -1045,6 +1045,9 @@ class _Analysis:
             allow_fetching=job.allow_fetching and moment is None,
             revocation_mode="hard-fail" if job.require_revocation else "soft-fail",
             moment=moment,
+            # Judging at a past moment (a trusted timestamp) with today's CRL: the CRL's revocation
+            # dates decide, not its issue date, so a key revoked after signing stays good for it.
+            retroactive_revinfo=moment is not None,
         )
 
     def _validate(self, item: _Checked) -> None:
@@ -1063,14 +1066,14 @@ class _Analysis:
             problem = status.trust_problem_indic
             if (
                 moment is None
-                and problem is not None
-                and getattr(problem, "name", "") in _EXPIRY_PROBLEMS
+                and (status.revoked or (problem is not None and getattr(problem, "name", "") in _EXPIRY_PROBLEMS))
                 and ts is not None
                 and ts.intact
                 and ts.valid
                 and ts.trusted
             ):
-                # Expired now, but a trusted timestamp proves when it was signed: judge at that time.
+                # Expired or revoked now, but a trusted timestamp proves when it was signed: judge the
+                # certificate at that time (a key revoked before the timestamp stays REVOKED).
                 moment = ts.timestamp
                 status = self._signature_status(emb, moment)
                 self.add("validated_at_timestamp", name, moment=moment.isoformat())

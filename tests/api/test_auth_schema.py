@@ -83,7 +83,7 @@ def _api_paths() -> set[str]:
     paths = set()
     for pattern in urlpatterns:
         assert isinstance(pattern, URLPattern)
-        route = re.sub(r"<int:(\w+)>", r"{\1}", str(pattern.pattern))
+        route = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(pattern.pattern))
         paths.add(f"/api/v1/{route}".replace("{pk}", "{id}"))
     return paths
 

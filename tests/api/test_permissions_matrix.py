@@ -6,7 +6,9 @@ Rules written down here (issue §9):
 - writes (organisation data, decree preview/import) are for HR administrators in their scope:
   everybody else answers 403, auditors included;
 - the audit journal proofs are for compliance officers and auditors: 403 for the others;
-- anonymous requests answer 401 (`WWW-Authenticate: Token`).
+- anonymous requests answer 401 (`WWW-Authenticate: Token`);
+- except verification (signatures issue §3): a pact's stored document is verified for anyone who has
+  its verification id (printed as a QR code on the document), signed in or not.
 """
 
 from dataclasses import dataclass
@@ -43,6 +45,7 @@ BNA_OFFICE = dict.fromkeys(ROLES, 404) | {
 }
 BNA_GRANTS = dict.fromkeys(ROLES, 404) | {"hr": 200, "kepatuhan": 200, "auditor": 200, "anonim": 401}
 OWNER_ONLY = dict.fromkeys(ROLES, 404) | {"pegawai": 200, "anonim": 401}
+PUBLIC = dict.fromkeys(ROLES, 200)
 
 
 def decree_csv(office: Office) -> bytes:
@@ -114,6 +117,7 @@ ENDPOINTS = [
         "/api/v1/audit/proof/consistency/?first=1&second=2",
         AUDIT_READERS,
     ),
+    Case("verify-document", "verify-document", "get", "/api/v1/verify/{verification_id}/", PUBLIC),
 ]
 
 
@@ -157,7 +161,7 @@ def _body(kind: str | None, office: Office, role: str) -> tuple[Any, str | None]
 
 
 @pytest.fixture
-def targets(office: Office) -> dict[str, int]:
+def targets(office: Office) -> dict[str, int | str]:
     pegawai = office.officials["pegawai"]
     return {
         "section": office.section.pk,
@@ -168,7 +172,17 @@ def targets(office: Office) -> dict[str, int]:
         "decree": office.decree.pk,
         "pact": pact_of(pegawai).pk,
         "message": inbox_message(pegawai).pk,
+        "verification_id": _stored_document(pact_of(pegawai)),
     }
+
+
+def _stored_document(pact: Any) -> str:
+    """A stored revision for the pact (a stand-in file: the matrix is about access; any bytes get a
+    verdict), and the verification id that finds it."""
+    from tests.api.test_verify_api import store_revision
+
+    store_revision(pact, b"%PDF-1.7\n%stand-in for a signed pact\n")
+    return str(pact.verification_id)
 
 
 @pytest.fixture(autouse=True)
@@ -191,7 +205,7 @@ def _fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", ENDPOINTS, ids=lambda c: c.name)
 def test_endpoint_permissions(
-    request: pytest.FixtureRequest, office: Office, targets: dict[str, int], case: Case, role: str
+    request: pytest.FixtureRequest, office: Office, targets: dict[str, int | str], case: Case, role: str
 ) -> None:
     client = client_for(request.getfixturevalue(role))
     data, fmt = _body(case.body, office, role)

@@ -738,3 +738,22 @@ def test_stamp_says_certified_only_under_a_certified_providers_root(pact, pegawa
     payloads = [e.payload for e in AuditEvent.objects.filter(action="integrity.pact.signed_by_party").order_by("seq")]
     assert ['"certified":false' in p for p in payloads] == [True, False]
     assert first.sequence == 2
+
+
+def test_a_pact_stays_valid_when_the_signer_is_revoked_after_signing(pact, pegawai, atasan):
+    """GIVEN a sealed pact WHEN the employee's certificate is revoked afterwards (they left) THEN the
+    public verification still says VALID: the trusted timestamps prove the signatures came first."""
+    from signatures.models import SigningIdentity
+    from signatures.verification_service import verify_document
+
+    pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
+    final = pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
+    pact.refresh_from_db()
+    assert pact.status == IntegrityPact.Status.SIGNED
+    latest = pact_signing.pact_latest_revision(pact)
+    assert latest is not None and latest.sequence > final.sequence
+    ca.identity_revoke(
+        identity=SigningIdentity.objects.get(user=pegawai, status="active"), reason="affiliation_changed", actor=None
+    )
+    report = verify_document(pact_revision_bytes(latest))
+    assert report.verdict == "VALID", report.reasons

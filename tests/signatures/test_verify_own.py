@@ -341,15 +341,18 @@ def run_command(*args: str) -> tuple[int, str]:
     return 0, out.getvalue()
 
 
+@pytest.mark.django_db
 def test_command_exits_zero_only_for_valid(files):
     trust = ["--trust", str(files["root"]), "--allow-data-attachments", "1"]
     assert run_command(str(files["signed"]), *trust)[0] == 0
     assert run_command(str(files["signed"]), "--allow-data-attachments", "1")[0] == 2  # UNTRUSTED
     assert run_command(str(files["tampered"]), *trust)[0] == 3  # MODIFIED
-    assert run_command(str(files["signed"]), "--trust", str(files["root"]))[0] == 4  # INVALID: attachment
+    no_attachments = ("--trust", str(files["root"]), "--allow-data-attachments", "0")
+    assert run_command(str(files["signed"]), *no_attachments)[0] == 4  # INVALID: attachment
     assert run_command(str(files["junk"]), *trust)[0] == 5  # CANNOT_VALIDATE
 
 
+@pytest.mark.django_db
 def test_command_json_output(files):
     code, out = run_command(
         str(files["signed"]), "--json", "--trust", str(files["root"]), "--allow-data-attachments", "1"
@@ -359,12 +362,15 @@ def test_command_json_output(files):
     assert data["verdict"] == "VALID"
     assert [s["signer_nip"] for s in data["signatures"]] == [PEGAWAI_NIP, ATASAN_NIP]
 
-    code, out = run_command(str(files["tampered"]), "--json", "--certified-root", str(files["root"]))
+    code, out = run_command(
+        str(files["tampered"]), "--json", "--certified-root", str(files["root"]), "--allow-data-attachments", "0"
+    )
     data = json.loads(out)
-    assert (code, data["verdict"]) == (4, "INVALID")  # the attachment is not allowed by default
+    assert (code, data["verdict"]) == (4, "INVALID")  # the attachment is not allowed here
     assert {"modified", "embedded_files"} <= {f["code"] for f in data["findings"]}
 
 
+@pytest.mark.django_db
 def test_command_human_output_is_indonesian(files):
     code, out = run_command(str(files["signed"]), "--trust", str(files["root"]), "--allow-data-attachments", "1")
     assert code == 0
@@ -374,6 +380,7 @@ def test_command_human_output_is_indonesian(files):
     assert "Perubahan sesudahnya: tanda tangan berikutnya (Sig_Atasan)" in out
 
 
+@pytest.mark.django_db
 def test_command_refuses_unreadable_inputs(files, tmp_path):
     with pytest.raises(CommandError):
         call_command("verify_pdf", str(tmp_path / "tidak-ada.pdf"))

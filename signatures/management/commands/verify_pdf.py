@@ -1,8 +1,11 @@
 """`python manage.py verify_pdf FILE [--json] [--trust CERT]... [--certified-root CERT]...`
 
-Verifies a signed PDF with `signatures.verify.verify_pdf_bytes` and prints the report: in Indonesian by
-default, or as JSON with a top-level "verdict" and a "signatures" list. The exit status is 0 only for
-VALID; see `EXIT_CODES` for the others (1 is a usage error, e.g. an unreadable file).
+Verifies a signed PDF through `signatures.verification_service.verify_document`, the same entry point as
+`POST /api/v1/verify/` and the public page `/verifikasi/`, so all three give the same report: the embedded
+CA's roots and the certified providers' roots (`PAKTA_CERTIFIED_ROOTS_DIR`) are trusted, revocation is
+checked against the embedded CA's CRLs, and the pact's one JSON data attachment is accepted. The report is
+printed in Indonesian by default, or as JSON with a top-level "verdict" and a "signatures" list. The exit
+status is 0 only for VALID; see `EXIT_CODES` for the others (1 is a usage error, e.g. an unreadable file).
 """
 
 from __future__ import annotations
@@ -11,24 +14,20 @@ import json
 from pathlib import Path
 from typing import Any
 
-from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from signatures.verify import (
-    DEFAULT_MAX_BYTES,
-    DEFAULT_TIME_LIMIT,
-    Changes,
-    Coverage,
-    RevocationStatus,
-    SignatureKind,
-    SignatureReport,
-    Verdict,
-    VerificationReport,
-    verify_pdf_bytes,
+from signatures import verification_service
+from signatures.verification_service import (
+    CHANGES_LABELS,
+    COVERAGE_LABELS,
+    KIND_LABELS,
+    PACT_DATA_ATTACHMENTS,
+    REVOCATION_LABELS,
+    verify_document,
 )
+from signatures.verify import DEFAULT_TIME_LIMIT, SignatureReport, Verdict, VerificationReport
 
 EXIT_CODES = {
     Verdict.VALID: 0,
@@ -39,16 +38,6 @@ EXIT_CODES = {
 }
 
 
-def default_trust_roots() -> list[asn1_x509.Certificate]:
-    """Roots trusted without `--trust`. None yet: a later part adds Pakta's embedded CA root from the database."""
-    return []
-
-
-def default_certified_roots() -> list[asn1_x509.Certificate]:
-    """Certified-provider roots (e.g. BSrE) trusted without `--certified-root`. Empty by default."""
-    return []
-
-
 def _load_certificates(path: str) -> list[asn1_x509.Certificate]:
     try:
         data = Path(path).read_bytes()
@@ -56,16 +45,10 @@ def _load_certificates(path: str) -> list[asn1_x509.Certificate]:
         raise CommandError(
             _("Sertifikat %(path)s tidak dapat dibaca: %(error)s") % {"path": path, "error": exc}
         ) from exc
-    blobs = [der for _type, _headers, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
-    certs = []
-    for blob in blobs:
-        try:
-            cert = asn1_x509.Certificate.load(blob)
-            cert.native  # noqa: B018 (parses fully, raising on garbage)
-        except Exception as exc:
-            raise CommandError(_("%(path)s bukan sertifikat X.509 (PEM atau DER).") % {"path": path}) from exc
-        certs.append(cert)
-    return certs
+    try:
+        return verification_service.certificates_from_bytes(data)
+    except ValueError as exc:
+        raise CommandError(_("%(path)s bukan sertifikat X.509 (PEM atau DER).") % {"path": path}) from exc
 
 
 class Command(BaseCommand):
@@ -90,9 +73,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--allow-data-attachments",
             type=int,
-            default=0,
+            default=PACT_DATA_ATTACHMENTS,
             metavar="N",
-            help="jumlah lampiran data (/AFRelationship /Data) yang diterima; pakta Pakta membawa 1",
+            help="jumlah lampiran data JSON (/AFRelationship /Data) yang diterima; bawaan 1, seperti pakta Pakta",
         )
         parser.add_argument(
             "--expected-field",
@@ -102,33 +85,41 @@ class Command(BaseCommand):
             help="kolom tanda tangan yang harus ditandatangani (boleh berulang)",
         )
         parser.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="batas waktu (detik)")
-        parser.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="ukuran berkas maksimum")
+        parser.add_argument(
+            "--max-bytes", type=int, default=None, help="ukuran berkas maksimum (bawaan PAKTA_VERIFY_MAX_BYTES)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
+        limit = verification_service.max_bytes() if options["max_bytes"] is None else options["max_bytes"]
         try:
             size = path.stat().st_size
             with path.open("rb") as handle:
                 # One byte more than allowed is enough for the size check to refuse a larger file.
-                data = handle.read(options["max_bytes"] + 1)
+                data = handle.read(max(limit, 0) + 1)
         except OSError as exc:
             raise CommandError(
                 _("Berkas %(path)s tidak dapat dibaca: %(error)s") % {"path": path, "error": exc}
             ) from exc
-        certified = default_certified_roots() + [c for p in options["certified_root"] for c in _load_certificates(p)]
-        trusted = default_trust_roots() + [c for p in options["trust"] for c in _load_certificates(p)] + certified
-        report = verify_pdf_bytes(
-            data,
-            trust_roots=trusted,
-            certified_roots=certified,
-            allowed_embedded_files=options["allow_data_attachments"],
-            expected_fields=options["expected_field"],
-            time_limit=options["time_limit"],
-            max_bytes=options["max_bytes"],
-        )
+        certified = [c for p in options["certified_root"] for c in _load_certificates(p)]
+        trusted = [c for p in options["trust"] for c in _load_certificates(p)]
+        try:
+            report = verify_document(
+                data,
+                extra_trust=trusted,
+                extra_certified=certified,
+                allowed_embedded_files=options["allow_data_attachments"],
+                expected_fields=options["expected_field"],
+                time_limit=options["time_limit"],
+                max_size=limit,
+            )
+        except ValueError as exc:  # a non-positive limit
+            raise CommandError(str(exc)) from exc
         if options["json"]:
             payload = report.to_dict()
-            if size > options["max_bytes"]:
+            payload["verdict_title"] = verification_service.verdict_title(report.verdict)
+            payload["summary"] = verification_service.verdict_explanation(report.verdict)
+            if size > limit:
                 payload["size"], payload["sha256"] = size, None
             self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
         else:
@@ -136,31 +127,6 @@ class Command(BaseCommand):
         code = EXIT_CODES[report.verdict]
         if code:
             raise SystemExit(code)
-
-
-_KIND = {
-    SignatureKind.APPROVAL: gettext_lazy("persetujuan"),
-    SignatureKind.CERTIFICATION: gettext_lazy("sertifikasi"),
-    SignatureKind.DOC_TIMESTAMP: gettext_lazy("stempel waktu dokumen"),
-}
-_COVERAGE = {
-    Coverage.ENTIRE_FILE: gettext_lazy("seluruh berkas"),
-    Coverage.ENTIRE_REVISION: gettext_lazy("seluruh revisinya"),
-    Coverage.PARTIAL: gettext_lazy("sebagian"),
-}
-_REVOCATION = {
-    RevocationStatus.GOOD: gettext_lazy("tidak dicabut (diperiksa)"),
-    RevocationStatus.REVOKED: gettext_lazy("DICABUT"),
-    RevocationStatus.UNKNOWN: gettext_lazy("tidak diketahui (tanpa data pencabutan wajib)"),
-    RevocationStatus.NOT_CHECKED: gettext_lazy("tidak diperiksa"),
-}
-_CHANGES = {
-    Changes.NONE: gettext_lazy("tidak ada"),
-    Changes.LTV: gettext_lazy("hanya data validasi (LTV)"),
-    Changes.SIGNATURES: gettext_lazy("tanda tangan berikutnya"),
-    Changes.FORBIDDEN: gettext_lazy("PERUBAHAN TIDAK DIIZINKAN"),
-    Changes.UNKNOWN: gettext_lazy("tidak dapat ditentukan"),
-}
 
 
 def _yes_no(value: bool | None) -> str:
@@ -176,6 +142,7 @@ def render_text(report: VerificationReport, name: str, *, size: int | None = Non
     lines = [
         _("Berkas: %(name)s (%(size)s bait, SHA-256 %(sha)s)") % {"name": name, "size": size, "sha": digest},
         _("Hasil: %(verdict)s — %(label)s") % {"verdict": report.verdict.value, "label": report.verdict.label},
+        verification_service.verdict_explanation(report.verdict),
     ]
     for number, signature in enumerate(report.signatures, start=1):
         lines.append("")
@@ -191,7 +158,7 @@ def render_text(report: VerificationReport, name: str, *, size: int | None = Non
 
 
 def _signature_lines(number: int, s: SignatureReport) -> list[str]:
-    kind = str(_KIND[s.kind])
+    kind = str(KIND_LABELS[s.kind])
     if s.docmdp_level is not None:
         kind += f", DocMDP P={s.docmdp_level}"
     lines = [_("Tanda tangan %(n)s: kolom %(field)s (%(kind)s)") % {"n": number, "field": s.field_name, "kind": kind}]
@@ -217,14 +184,14 @@ def _signature_lines(number: int, s: SignatureReport) -> list[str]:
     lines.append(
         "  "
         + _("Utuh: %(intact)s; tepercaya: %(trusted)s; pencabutan: %(revocation)s")
-        % {"intact": _yes_no(s.intact), "trusted": _yes_no(s.trusted), "revocation": _REVOCATION[s.revocation]}
+        % {"intact": _yes_no(s.intact), "trusted": _yes_no(s.trusted), "revocation": REVOCATION_LABELS[s.revocation]}
     )
     lines.append(
         "  "
         + _("Cakupan: %(coverage)s; tingkat PAdES: %(level)s")
-        % {"coverage": _COVERAGE[s.coverage], "level": s.pades_level or "-"}
+        % {"coverage": COVERAGE_LABELS[s.coverage], "level": s.pades_level or "-"}
     )
-    changes = str(_CHANGES[s.changes_after])
+    changes = str(CHANGES_LABELS[s.changes_after])
     if s.changed_fields:
         changes += f" ({', '.join(s.changed_fields)})"
     lines.append("  " + _("Perubahan sesudahnya: %(changes)s") % {"changes": changes})
