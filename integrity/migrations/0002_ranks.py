@@ -3,11 +3,23 @@
 from django.db import migrations
 
 PNS = [
-    ("I/a", "Juru Muda"), ("I/b", "Juru Muda Tingkat I"), ("I/c", "Juru"), ("I/d", "Juru Tingkat I"),
-    ("II/a", "Pengatur Muda"), ("II/b", "Pengatur Muda Tingkat I"), ("II/c", "Pengatur"), ("II/d", "Pengatur Tingkat I"),
-    ("III/a", "Penata Muda"), ("III/b", "Penata Muda Tingkat I"), ("III/c", "Penata"), ("III/d", "Penata Tingkat I"),
-    ("IV/a", "Pembina"), ("IV/b", "Pembina Tingkat I"), ("IV/c", "Pembina Utama Muda"),
-    ("IV/d", "Pembina Utama Madya"), ("IV/e", "Pembina Utama"),
+    ("I/a", "Juru Muda"),
+    ("I/b", "Juru Muda Tingkat I"),
+    ("I/c", "Juru"),
+    ("I/d", "Juru Tingkat I"),
+    ("II/a", "Pengatur Muda"),
+    ("II/b", "Pengatur Muda Tingkat I"),
+    ("II/c", "Pengatur"),
+    ("II/d", "Pengatur Tingkat I"),
+    ("III/a", "Penata Muda"),
+    ("III/b", "Penata Muda Tingkat I"),
+    ("III/c", "Penata"),
+    ("III/d", "Penata Tingkat I"),
+    ("IV/a", "Pembina"),
+    ("IV/b", "Pembina Tingkat I"),
+    ("IV/c", "Pembina Utama Muda"),
+    ("IV/d", "Pembina Utama Madya"),
+    ("IV/e", "Pembina Utama"),
 ]
 PPPK = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV", "XV", "XVI", "XVII"]
 
@@ -17,7 +29,9 @@ def add_ranks(apps, schema_editor):
     for order, (code, name) in enumerate(PNS, start=1):
         Rank.objects.update_or_create(code=code, defaults={"name": name, "scheme": "pns", "order": order})
     for order, code in enumerate(PPPK, start=1):
-        Rank.objects.update_or_create(code=code, defaults={"name": f"Golongan PPPK {code}", "scheme": "pppk", "order": order})
+        Rank.objects.update_or_create(
+            code=code, defaults={"name": f"Golongan PPPK {code}", "scheme": "pppk", "order": order}
+        )
 
 
 def remove_ranks(apps, schema_editor):

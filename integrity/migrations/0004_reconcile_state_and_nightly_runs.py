@@ -4,40 +4,44 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('integrity', '0003_holidays_and_deadline_policies'),
+        ("integrity", "0003_holidays_and_deadline_policies"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReconcileState',
+            name="ReconcileState",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pact_counter', models.PositiveBigIntegerField(default=0)),
-                ('last_run_at', models.DateTimeField(blank=True, null=True)),
-                ('last_as_of', models.DateField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("pact_counter", models.PositiveBigIntegerField(default=0)),
+                ("last_run_at", models.DateTimeField(blank=True, null=True)),
+                ("last_as_of", models.DateField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': 'status rekonsiliasi',
+                "verbose_name": "status rekonsiliasi",
             },
         ),
         migrations.AddField(
-            model_name='integritypact',
-            name='external_reference',
-            field=models.CharField(blank=True, help_text='Mis. nomor dokumen TTE Nadine bila pakta ditandatangani di luar Pakta (DOMAIN.md §10.4.3).', max_length=200, verbose_name='referensi tanda tangan di luar Pakta'),
+            model_name="integritypact",
+            name="external_reference",
+            field=models.CharField(
+                blank=True,
+                help_text="Mis. nomor dokumen TTE Nadine bila pakta ditandatangani di luar Pakta (DOMAIN.md §10.4.3).",
+                max_length=200,
+                verbose_name="referensi tanda tangan di luar Pakta",
+            ),
         ),
         migrations.CreateModel(
-            name='NightlyRun',
+            name="NightlyRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('job', models.CharField(max_length=60)),
-                ('run_date', models.DateField()),
-                ('enqueued_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("job", models.CharField(max_length=60)),
+                ("run_date", models.DateField()),
+                ("enqueued_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'tugas malam',
-                'constraints': [models.UniqueConstraint(fields=('job', 'run_date'), name='nightly_run_once')],
+                "verbose_name": "tugas malam",
+                "constraints": [models.UniqueConstraint(fields=("job", "run_date"), name="nightly_run_once")],
             },
         ),
     ]
