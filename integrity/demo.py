@@ -13,6 +13,14 @@ Everything is written through the services, so the demo is audited like real dat
   derived from the parties' NIPs, so the result is the same on every database; recent pacts are
   left pending and some older ones overdue.
 
+- at the end of the story, a few current pacts signed through Pakta itself (signatures issue §6): the
+  demo logins' officials and a few of their colleagues are enrolled with the embedded CA (passphrase
+  `DEMO_PASSPHRASE`, demo only), some pacts are signed by both parties and sealed (PAdES B-LTA, SIGNED),
+  some only by their first party, so `kasi.pd` and `kepala.kppn` have a signature to give and `pegawai`
+  and `satker` a pact to sign first; then one more decree (`FINAL_DECREE`) moves a staff member whose
+  pact was signed, so one pact signed in Pakta is SUPERSEDED. A new user can sign, verify and download
+  a signed pact at once.
+
 `SAMPLE_ROTATION` is NOT applied here: it is `samples/demo_decree_rotation.csv`, which the user
 imports to watch renewal (a new Kepala KPPN renews every satker pact; two new section heads renew
 their staff's pacts).
@@ -27,23 +35,34 @@ import csv
 import datetime
 import hashlib
 import io
+import logging
 import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from integrity import workdays
 from integrity.decree_files import COLUMNS, parse_decree_file
-from integrity.models import Decree, IntegrityPact, Official, Position, RoleGrant, SpendingUnit, Unit
+from integrity.models import Decree, IntegrityPact, Official, PactRevision, Position, RoleGrant, SpendingUnit, Unit
 from integrity.services import org
 from integrity.services.access import account_create, official_link_account, role_grant
 from integrity.services.decrees import decree_import
+from integrity.services.officials import official_certificate_subject
 from integrity.services.pacts import pact_record_external_signature, pacts_reconcile
+from integrity.services.signing import pact_sign
+from signatures import ca, keystore
+
+logger = logging.getLogger(__name__)
 
 DEMO_PASSWORD = "pakta-demo-2026"  # noqa: S105 - demo only; printed by `manage.py demo_logins`
+# The signing passphrase of every demo identity. Demo only: a real passphrase is chosen by the official,
+# differs from the password, and nobody else knows it (PP 71/2019 Pasal 59(3) b).
+DEMO_PASSPHRASE = DEMO_PASSWORD
 # The demo's "now": the last day on which external signatures are recorded. The story of the
 # data (and the TMT of the sample decree, 23 Nov 2026) is told up to this date.
 DEMO_DATE = datetime.date(2026, 11, 27)
@@ -641,6 +660,16 @@ SAMPLE_ROTATION = DemoDecree(
     ),
 )
 
+# Imported after the demo's signatures in Pakta (demo_build): Muhammad Fauzan, whose pact with the Kasi
+# PD was signed and sealed in Pakta, moves to the seat Agung left in Seksi Bank. His signed pact is
+# superseded, so the demo shows a pact signed in Pakta and then replaced (it stays verifiable).
+FINAL_DECREE = DemoDecree(
+    "KEP-433/WPB.01/2026",
+    d("2026-11-25"),
+    "Mutasi Pelaksana di Lingkungan KPPN Banda Aceh",
+    (_appoint("fauzan", seat("KPPN-BNA-BANK", 5), "2026-11-27"),),
+)
+
 # --- demo users -----------------------------------------------------------------------------------
 
 
@@ -668,6 +697,30 @@ DEMO_USERS: list[DemoUser] = [
 # Officials whose newest pacts stay unsigned, so that their logins have something to sign.
 _KEEP_PENDING = ("agung", "s_kemenag_kota_2")
 
+# Colleagues of the demo logins who sign in Pakta too. Their accounts have no password (nobody signs in
+# as them); their identities are opened with DEMO_PASSPHRASE, like the logins'.
+SIGNERS = ("ikhsan", "nanda", "rizky", "fauzan", "kasi_mski")
+
+
+@dataclass(frozen=True)
+class PaktaSignature:
+    """A pact signed through Pakta at the end of the story: its first party (the declarant), its second
+    party, and whether both sign (then the pact is sealed, B-LTA, SIGNED) or only the first."""
+
+    first: str
+    second: str
+    both: bool
+
+
+PAKTA_SIGNATURES: tuple[PaktaSignature, ...] = (
+    PaktaSignature("kasi_pd", "kepala", both=True),  # kasi.pd -> kepala.kppn
+    PaktaSignature("ikhsan", "kasi_pd", both=True),
+    PaktaSignature("nanda", "kasi_pd", both=True),
+    PaktaSignature("fauzan", "kasi_pd", both=True),  # superseded afterwards by FINAL_DECREE
+    PaktaSignature("rizky", "kasi_pd", both=False),  # kasi.pd signs next
+    PaktaSignature("kasi_mski", "kepala", both=False),  # kepala.kppn signs next
+)
+
 # --- building -------------------------------------------------------------------------------------
 
 
@@ -680,6 +733,8 @@ class DemoSummary:
     decrees: int
     pacts: dict[str, int]
     users: list[str]
+    # Pacts signed through Pakta: "signed" (both parties, sealed), "half" (first party only), "superseded".
+    pakta: dict[str, int] = field(default_factory=dict)
 
 
 class _Signatures:
@@ -690,6 +745,8 @@ class _Signatures:
         self.actor = actor
         self.planned: dict[int, datetime.date] = {}
         self.keep_pending = {PEOPLE[key].nip for key in _KEEP_PENDING}
+        # Left for Pakta itself to sign at the end (PAKTA_SIGNATURES).
+        self.in_pakta = {frozenset({PEOPLE[s.first].nip, PEOPLE[s.second].nip}) for s in PAKTA_SIGNATURES}
 
     @staticmethod
     def _share(effective: datetime.date) -> float:
@@ -702,6 +759,8 @@ class _Signatures:
         for pact in pacts:
             nips = sorted(party.official.nip for party in pact.parties.all())
             if pact.effective_date >= d("2026-11-01") and self.keep_pending.intersection(nips):
+                continue
+            if frozenset(nips) in self.in_pakta:
                 continue
             # A per-pact seed from stable facts (not database ids), so every database agrees.
             satker = pact.spending_unit.code if pact.spending_unit else ""
@@ -729,12 +788,16 @@ class _Signatures:
 
 
 def _create_users() -> dict[str, Any]:
-    """The demo logins, all with DEMO_PASSWORD (hashed once: hashing is deliberately slow)."""
+    """The demo logins, all with DEMO_PASSWORD (hashed once: hashing is deliberately slow, ~1 s each)."""
+    hashed = make_password(DEMO_PASSWORD)
     users: dict[str, Any] = {}
     for spec in DEMO_USERS:
-        users[spec.username] = account_create(
-            username=spec.username, password=DEMO_PASSWORD, is_superuser=spec.superuser, actor=users.get("admin")
+        user = account_create(
+            username=spec.username, password=None, is_superuser=spec.superuser, actor=users.get("admin")
         )
+        user.password = hashed
+        user.save(update_fields=["password"])
+        users[spec.username] = user
     return users
 
 
@@ -838,8 +901,64 @@ def _import(decree: DemoDecree, actor: Any) -> tuple[int, ...]:
     return result.pacts_created
 
 
+def _ensure_ca() -> None:
+    """`make run` sets up the embedded CA (`ca_init`) before seeding; a bare `seed_demo` does it here."""
+    if ca.ca_exists():
+        return
+    if not keystore.ca_key_file_exists():
+        path = keystore.ca_key_file_create()
+        logger.warning("CA key file created at %s (mode 0600): back it up, the CA's keys need it", path)
+    ca.ca_initialize(organisation=settings.PAKTA_INSTITUTION_NAME)
+
+
+def _signing_accounts(users: dict[str, Any], actor: Any) -> dict[str, Any]:
+    """person key -> account, for everyone who signs in Pakta in the demo: the demo logins' officials and
+    SIGNERS (accounts without a password, named like their e-mail)."""
+    accounts = {spec.person: users[spec.username] for spec in DEMO_USERS if spec.person is not None}
+    for key in SIGNERS:
+        person = PEOPLE[key]
+        official = Official.objects.get(nip=person.nip)
+        username = person.email.split("@")[0]
+        accounts[key] = official_link_account(official=official, username=username, password=None, actor=actor)
+    return accounts
+
+
+def _enrol(accounts: dict[str, Any]) -> None:
+    """A signing identity from the embedded CA for every account, its key under DEMO_PASSPHRASE."""
+    for key, user in accounts.items():
+        subject = official_certificate_subject(Official.objects.get(nip=PEOPLE[key].nip))
+        ca.identity_enrol(
+            user=user,
+            passphrase=DEMO_PASSPHRASE,
+            name=subject.name,
+            nip=subject.nip,
+            unit_name=subject.unit_name,
+            organisation=subject.organisation,
+            email=subject.email,
+            actor=user,
+        )
+
+
+def _sign_in_pakta(accounts: dict[str, Any]) -> None:
+    """Sign PAKTA_SIGNATURES through `pact_sign`, as a party would: certified by the KPPN's seal, signed in
+    order, and sealed for the long term (B-LTA) after the last party."""
+    for spec in PAKTA_SIGNATURES:
+        first = Official.objects.get(nip=PEOPLE[spec.first].nip)
+        second = Official.objects.get(nip=PEOPLE[spec.second].nip)
+        pact = (
+            IntegrityPact.objects.filter(status=IntegrityPact.Status.PENDING, parties__official=first, parties__order=1)
+            .filter(parties__official=second)
+            .get()
+        )
+        for key in (spec.first, spec.second) if spec.both else (spec.first,):
+            pact_sign(pact=pact, user=accounts[key], passphrase=DEMO_PASSPHRASE)
+
+
 def demo_build() -> DemoSummary:
-    """Build the demo office into an empty database, in one transaction (DOMAIN.md §5.1-5.4)."""
+    """Build the demo office into an empty database, in one transaction (DOMAIN.md §5.1-5.4), with a few
+    pacts signed through Pakta at the end (signatures issue §6). The embedded CA is set up first if
+    `ca_init` has not run. The signed PDFs are written under MEDIA_ROOT before the transaction commits;
+    if it rolls back they are unreferenced files, harmless (integrity.services.signing)."""
     with transaction.atomic():
         users = _create_users()
         admin, hr = users["admin"], users["hr"]
@@ -853,6 +972,11 @@ def demo_build() -> DemoSummary:
             signatures.plan(_import(decree, admin))
         signatures.record_until(min(DEMO_DATE, workdays.today_jakarta()) + datetime.timedelta(days=1))
         _link_users(users)
+        _ensure_ca()
+        accounts = _signing_accounts(users, admin)
+        _enrol(accounts)
+        _sign_in_pakta(accounts)
+        _import(FINAL_DECREE, admin)
         return demo_summary()
 
 
@@ -866,6 +990,13 @@ def demo_summary(today: datetime.date | None = None) -> DemoSummary:
         "overdue": overdue,
         "superseded": by_status.get(IntegrityPact.Status.SUPERSEDED, 0),
     }
+    sealed = PactRevision.objects.filter(kind=PactRevision.Kind.LTA).values_list("pact_id", flat=True)
+    in_pakta = IntegrityPact.objects.filter(revisions__kind=PactRevision.Kind.SIGNATURE).distinct()
+    pakta = {
+        "signed": in_pakta.filter(status=IntegrityPact.Status.SIGNED, pk__in=sealed).count(),
+        "half": in_pakta.filter(status=IntegrityPact.Status.PENDING).count(),
+        "superseded": in_pakta.filter(status=IntegrityPact.Status.SUPERSEDED, pk__in=sealed).count(),
+    }
     return DemoSummary(
         units=Unit.objects.count(),
         officials=Official.objects.count(),
@@ -874,4 +1005,5 @@ def demo_summary(today: datetime.date | None = None) -> DemoSummary:
         decrees=Decree.objects.count(),
         pacts=pacts,
         users=[spec.username for spec in DEMO_USERS],
+        pakta=pakta,
     )

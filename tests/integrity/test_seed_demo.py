@@ -15,12 +15,24 @@ from django.test import override_settings
 from audit.models import AuditEvent
 from audit.verification import verify_chain
 from integrity import workdays
-from integrity.demo import DEMO_USERS, HISTORY, KPPN, KPPN_SECTIONS, SAMPLE_ROTATION, SAMPLE_TMT
+from integrity.demo import (
+    DEMO_PASSPHRASE,
+    DEMO_USERS,
+    FINAL_DECREE,
+    HISTORY,
+    KPPN,
+    KPPN_SECTIONS,
+    PEOPLE,
+    SAMPLE_ROTATION,
+    SAMPLE_TMT,
+    SIGNERS,
+)
 from integrity.models import (
     Assignment,
     Decree,
     IntegrityPact,
     Official,
+    PactRevision,
     Position,
     RoleGrant,
     SpendingUnit,
@@ -29,6 +41,10 @@ from integrity.models import (
 )
 from integrity.nip import validate_nip
 from integrity.pact_rules import position_holders
+from integrity.services.signing import pact_latest_revision, pact_party_to_sign, pact_revision_bytes
+from signatures import ca, keystore
+from signatures.models import SigningIdentity
+from signatures.verify import Verdict, verify_pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -46,16 +62,29 @@ ES = IntegrityPact.Kind.EMPLOYEE_SUPERIOR
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker):
-    """GIVEN an empty database on 28 November 2026, WHEN seed_demo runs: once for the module (it
-    takes seconds), inside a transaction rolled back after the last test; each test runs in its
-    own savepoint within it, so a test that imports the sample decree changes nothing for the
+def seed_dir(tmp_path_factory) -> Path:
+    """Where the seeded demo keeps its CA key file and its signed PDFs (module-wide)."""
+    return tmp_path_factory.mktemp("demo")
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker, seed_dir):
+    """GIVEN an empty database on 28 November 2026 and no CA yet, WHEN seed_demo runs: once for the
+    module (it takes seconds), inside a transaction rolled back after the last test; each test runs
+    in its own savepoint within it, so a test that imports the sample decree changes nothing for the
     others."""
     with (
         django_db_blocker.unblock(),
         pytest.MonkeyPatch.context() as patch,
-        # The demo hashes its one password once; a fast hasher keeps the module quick.
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        override_settings(
+            # The demo hashes its one password once; a fast hasher keeps the module quick.
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+            PAKTA_CA_KEY_FILE=seed_dir / "ca.key",
+            PAKTA_SIGNING_SCRYPT_LOG2_N=10,  # production 2**15; the module does not test key derivation
+            PAKTA_BASE_URL="http://pakta.test",
+            PAKTA_TSA_URL="",
+            MEDIA_ROOT=seed_dir / "media",
+        ),
         transaction.atomic(),
     ):
         patch.setattr(workdays, "today_jakarta", lambda: TODAY)
@@ -63,6 +92,12 @@ def seeded(django_db_setup, django_db_blocker):
         call_command("seed_demo", "--if-empty", stdout=out)
         yield out.getvalue()
         transaction.set_rollback(True)
+
+
+@pytest.fixture
+def demo_files(seeded, seed_dir, settings) -> None:
+    """The seeded revisions live in the module's media directory, not in this test's."""
+    settings.MEDIA_ROOT = seed_dir / "media"
 
 
 def current(**filters):
@@ -106,7 +141,8 @@ def test_seed_demo_builds_the_office_its_people_and_satker(seeded):
 
 
 def test_seed_demo_applies_history_and_leaves_a_mix_of_pact_states(seeded):
-    assert Decree.objects.count() == len(HISTORY)
+    assert Decree.objects.count() == len(HISTORY) + 1  # and the final decree, after the Pakta signatures
+    assert Decree.objects.filter(number=FINAL_DECREE.number).exists()
     assert not Decree.objects.filter(number=SAMPLE_ROTATION.number).exists()  # left for the user
     # Earlier Kepala KPPN and section heads, with their ends on record.
     previous = Assignment.objects.filter(position__code="KPPN-BNA-KEPALA", end_date__isnull=False)
@@ -121,8 +157,13 @@ def test_seed_demo_applies_history_and_leaves_a_mix_of_pact_states(seeded):
     assert pending.filter(due_date__gte=TODAY).exists(), "some pacts are pending within their deadline"
     assert IntegrityPact.objects.filter(status=IntegrityPact.Status.SUPERSEDED).exists()
     signed = IntegrityPact.objects.filter(status=IntegrityPact.Status.SIGNED)
-    assert all(p.external_reference.startswith("NADINE/") and p.signed_at for p in signed)
-    assert not signed.filter(signed_at__date__gt=TODAY).exists()
+    outside = signed.exclude(external_reference="")
+    assert all(p.external_reference.startswith("NADINE/") and p.signed_at for p in outside)
+    assert not outside.filter(signed_at__date__gt=TODAY).exists()
+    # Every other signed pact was signed and sealed in Pakta.
+    in_pakta = signed.filter(external_reference="")
+    assert in_pakta.exists()
+    assert in_pakta.filter(revisions__kind=PactRevision.Kind.LTA).distinct().count() == in_pakta.count()
     # Every served satker with a head has exactly one current pact with the current Kepala KPPN.
     kepala = holder(position_holders(TODAY), "KPPN-BNA-KEPALA")
     assert current(kind=US, counterparty_assignment=kepala).count() == SpendingUnit.objects.count()
@@ -132,10 +173,14 @@ def test_seed_demo_applies_history_and_leaves_a_mix_of_pact_states(seeded):
 
 
 def test_seed_demo_creates_the_demo_logins(seeded):
-    users = {u.username: u for u in get_user_model().objects.all()}
+    accounts = {u.username: u for u in get_user_model().objects.all()}
+    users = {name: user for name, user in accounts.items() if user.has_usable_password()}
     assert set(users) == {spec.username for spec in DEMO_USERS}
     assert users["admin"].is_superuser
     assert all(u.check_password("pakta-demo-2026") for u in users.values())
+    # The colleagues who signed in Pakta have accounts nobody can sign in to.
+    signers = {user.official.nip for name, user in accounts.items() if name not in users}
+    assert signers == {PEOPLE[key].nip for key in SIGNERS}
     grants = set(RoleGrant.objects.values_list("user__username", "role", "unit__code"))
     assert grants == {
         ("hr", "hr_admin", "KANWIL-ACEH"),  # Kanwil HR processes rotations between its offices
@@ -154,7 +199,61 @@ def test_seed_demo_creates_the_demo_logins(seeded):
     call_command("demo_logins", stdout=out)
     for spec in DEMO_USERS:
         assert spec.username in out.getvalue()
-    assert "pakta-demo-2026" in out.getvalue()
+    assert "pakta-demo-2026" in out.getvalue() and "passphrase" in out.getvalue().lower()
+    for signer in SIGNERS:
+        assert PEOPLE[signer].email.split("@")[0] not in out.getvalue()
+
+
+def _verdict(pact: IntegrityPact) -> Verdict:
+    revision = pact_latest_revision(pact)
+    assert revision is not None
+    report = verify_pdf_bytes(pact_revision_bytes(revision), trust_roots=ca.trust_roots(), allowed_embedded_files=1)
+    assert report.verdict == Verdict.VALID, (pact.number, report.reasons)
+    return report.verdict
+
+
+def test_seed_demo_signs_some_pacts_in_pakta_fully_some_half_and_one_is_superseded(seeded, demo_files):
+    """signatures issue §6: some pacts signed by both parties and sealed (B-LTA), some by their first party
+    only, one signed pact superseded by the final decree; every one verifies VALID against our root."""
+    sealed = IntegrityPact.objects.filter(revisions__kind=PactRevision.Kind.LTA).distinct()
+    full = sealed.filter(status=IntegrityPact.Status.SIGNED)
+    assert full.count() >= 3
+    for pact in full:
+        assert pact.external_reference == "" and pact.verification_id
+        assert not pact.parties.filter(signed_at__isnull=True).exists()
+        assert _verdict(pact) == Verdict.VALID
+
+    superseded = sealed.get(status=IntegrityPact.Status.SUPERSEDED)
+    assert superseded.superseded_by_decree is not None
+    assert superseded.superseded_by_decree.number == FINAL_DECREE.number
+    assert _verdict(superseded) == Verdict.VALID
+
+    half = IntegrityPact.objects.filter(
+        status=IntegrityPact.Status.PENDING, revisions__kind=PactRevision.Kind.SIGNATURE
+    ).distinct()
+    assert half.count() >= 2
+    for pact in half:
+        assert pact.parties.filter(signed_at__isnull=False).count() == 1
+        assert _verdict(pact) == Verdict.VALID
+    waiting = {pact_party_to_sign(pact).official for pact in half}  # type: ignore[union-attr]
+    users = {u.username: u for u in get_user_model().objects.filter(username__in=["kasi.pd", "kepala.kppn"])}
+    assert {users["kasi.pd"].official, users["kepala.kppn"].official} <= waiting
+
+
+def test_seed_demo_leaves_something_to_sign_for_the_demo_logins(seeded):
+    """A new user signs at once: `pegawai` and `kasi.pd` each have a pending pact where they are next, and
+    every demo login with an official has an identity that opens with the demo passphrase."""
+    next_signers = {
+        party.official.user.username
+        for pact in IntegrityPact.objects.filter(status=IntegrityPact.Status.PENDING)
+        if (party := pact_party_to_sign(pact)) is not None and party.official.user is not None
+    }
+    assert {"pegawai", "kasi.pd", "kepala.kppn", "satker"} <= next_signers
+    for spec in DEMO_USERS:
+        if spec.person is None:
+            continue
+        identity = SigningIdentity.objects.get(user__username=spec.username, status=SigningIdentity.Status.ACTIVE)
+        assert keystore.decrypt_with_passphrase(bytes(identity.encrypted_key), DEMO_PASSPHRASE)
 
 
 def test_seed_demo_if_empty_is_a_no_op_the_second_time(seeded):

@@ -1,7 +1,8 @@
 """Print the demo logins (issue §11), as `make run` does before starting the server.
 
 Only users that exist and still have the demo password are listed: a login whose password was
-changed, or a database without the demo, prints nothing misleading.
+changed, or a database without the demo, prints nothing misleading. The signing passphrase of the
+demo identities (signatures issue §6) is printed when a listed login has an active identity.
 """
 
 from typing import Any
@@ -12,9 +13,12 @@ from django.contrib.auth.hashers import check_password
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
+from audit.errors import ApplicationError
 from integrity import workdays
-from integrity.demo import DEMO_PASSWORD, DEMO_USERS
+from integrity.demo import DEMO_PASSPHRASE, DEMO_PASSWORD, DEMO_USERS
 from integrity.models import Assignment, Official, SpendingUnitHead
+from signatures import keystore
+from signatures.models import SigningIdentity
 
 
 def _who(official: Official) -> str:
@@ -36,6 +40,15 @@ def _who(official: Official) -> str:
     return official.full_name
 
 
+def _opens(identity: SigningIdentity) -> bool:
+    """True when the demo passphrase still opens the identity's key (it may have been changed)."""
+    try:
+        keystore.decrypt_with_passphrase(bytes(identity.encrypted_key), DEMO_PASSPHRASE)
+    except ApplicationError:
+        return False
+    return True
+
+
 class Command(BaseCommand):
     help = "Tampilkan akun demo (nama pengguna, peran, pegawai) dan kata sandinya."
 
@@ -52,10 +65,12 @@ class Command(BaseCommand):
             if user.password not in verdict:
                 verdict[user.password] = check_password(DEMO_PASSWORD, user.password)
         rows = []
+        listed = []
         for spec in DEMO_USERS:
             login = users.get(spec.username)
             if login is None or not verdict.get(login.password):
                 continue
+            listed.append(login)
             official = getattr(login, "official", None)
             rows.append((spec.username, spec.role, _who(official) if official else "-"))
         if not rows:
@@ -74,3 +89,11 @@ class Command(BaseCommand):
         out(f"  {_('Pengguna'):<{width_user}}  {_('Peran'):<{width_role}}  {person_heading}")
         for username, role, name in rows:
             out(f"  {username:<{width_user}}  {role:<{width_role}}  {name}")
+        signers = SigningIdentity.objects.filter(
+            user__in=listed, backend=SigningIdentity.Backend.EMBEDDED, status=SigningIdentity.Status.ACTIVE
+        )
+        if any(_opens(identity) for identity in signers):
+            out(
+                _("Passphrase tanda tangan akun demo yang memiliki pegawai: %(passphrase)s (hanya untuk demo)")
+                % {"passphrase": DEMO_PASSPHRASE}
+            )
