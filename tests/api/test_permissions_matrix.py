@@ -7,6 +7,9 @@ Rules written down here (issue §9):
   everybody else answers 403, auditors included;
 - the audit journal proofs are for compliance officers and auditors: 403 for the others;
 - anonymous requests answer 401 (`WWW-Authenticate: Token`);
+- signing (signatures issue §5): every official enrols themselves (400 without an official record); a
+  pact is signed by its party whose turn it is (409 out of turn or without an identity), a visible pact
+  by anyone else answers 403; the CA status is for system administrators and auditors;
 - except verification (signatures issue §3): a pact's stored document is verified for anyone who has
   its verification id (printed as a QR code on the document), signed in or not.
 """
@@ -46,6 +49,16 @@ BNA_OFFICE = dict.fromkeys(ROLES, 404) | {
 BNA_GRANTS = dict.fromkeys(ROLES, 404) | {"hr": 200, "kepatuhan": 200, "auditor": 200, "anonim": 401}
 OWNER_ONLY = dict.fromkeys(ROLES, 404) | {"pegawai": 200, "anonim": 401}
 PUBLIC = dict.fromkeys(ROLES, 200)
+# Self-service enrolment: officials get a certificate; accounts without an official record cannot.
+ENROL = dict.fromkeys(ROLES, 201) | {"hr": 400, "kepatuhan": 400, "auditor": 400, "anonim": 401}
+# Changing a passphrase needs an identity first: nobody here has one yet.
+NO_IDENTITY_409 = dict.fromkeys(ROLES, 409) | {"anonim": 401}
+# The declarant's turn but no identity (409), the superior out of turn (409), other readers 403.
+SIGN = dict.fromkeys(ROLES, 403) | {"pegawai": 409, "atasan": 409, "orang_luar": 404, "anonim": 401}
+CA_READERS = dict.fromkeys(ROLES, 403) | {"auditor": 200, "anonim": 401}
+
+
+SIGNING_PASSPHRASE = "kopi-aceh-gayo-2026"
 
 
 def decree_csv(office: Office) -> bytes:
@@ -118,6 +131,20 @@ ENDPOINTS = [
         AUDIT_READERS,
     ),
     Case("verify-document", "verify-document", "get", "/api/v1/verify/{verification_id}/", PUBLIC),
+    Case("signing-identity", "signing-identity", "get", "/api/v1/me/signing-identity/", ALL_200),
+    Case("signing-enrol", "signing-identity", "post", "/api/v1/me/signing-identity/", ENROL, body="enrol"),
+    Case(
+        "signing-passphrase",
+        "signing-identity-passphrase",
+        "post",
+        "/api/v1/me/signing-identity/passphrase/",
+        NO_IDENTITY_409,
+        body="passphrase_change",
+    ),
+    Case("pact-sign", "pact-sign", "post", "/api/v1/pacts/{pact}/sign/", SIGN, body="passphrase"),
+    Case("pact-signatures", "pact-signatures", "get", "/api/v1/pacts/{pact}/signatures/", BNA_PERSONAL),
+    Case("pact-revision-pdf", "pact-revision-pdf", "get", "/api/v1/pacts/{pact}/revisions/1/pdf/", BNA_PERSONAL),
+    Case("ca-status", "ca-status", "get", "/api/v1/ca/", CA_READERS),
 ]
 
 
@@ -157,6 +184,13 @@ def _body(kind: str | None, office: Office, role: str) -> tuple[Any, str | None]
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         return {"file": SimpleUploadedFile("sk.csv", decree_csv(office), content_type="text/csv")}, "multipart"
+    if kind == "enrol":
+        return {"passphrase": SIGNING_PASSPHRASE, "passphrase_confirm": SIGNING_PASSPHRASE}, "json"
+    if kind == "passphrase_change":
+        new = SIGNING_PASSPHRASE + "-baru"
+        return {"old_passphrase": SIGNING_PASSPHRASE, "new_passphrase": new, "new_passphrase_confirm": new}, "json"
+    if kind == "passphrase":
+        return {"passphrase": SIGNING_PASSPHRASE}, "json"
     raise AssertionError(kind)
 
 
@@ -208,6 +242,10 @@ def test_endpoint_permissions(
     request: pytest.FixtureRequest, office: Office, targets: dict[str, int | str], case: Case, role: str
 ) -> None:
     client = client_for(request.getfixturevalue(role))
+    if case.body == "enrol":  # enrolment issues a certificate: the embedded CA, its key file under tmp
+        from tests.api.test_verify_api import init_embedded_ca
+
+        init_embedded_ca(request.getfixturevalue("settings"), request.getfixturevalue("tmp_path"))
     data, fmt = _body(case.body, office, role)
     kwargs: dict[str, Any] = {}
     if data is not None:
