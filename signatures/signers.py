@@ -383,6 +383,7 @@ class Pkcs12KeyHolder:
                 raise KeyHolderError(IDENTITY_REVOKED)
             if contents.cert.public_bytes(serialization.Encoding.DER) != bytes(identity.certificate):
                 raise Pkcs12Error(PKCS12_NOT_REGISTERED)
+        self.identity = identity  # the registered identity this file was checked against, if any
         self._key = contents.key
         self._cert = _to_asn1(contents.cert)
         chain = [_to_asn1(cert) for cert in contents.chain]

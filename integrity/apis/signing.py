@@ -346,14 +346,6 @@ def signing_identity_change_passphrase(*, user: Any, old: str, new: str) -> Sign
     return ca.identity_change_passphrase(identity=identity, old=old, new=new, actor=user)
 
 
-class _RegisteredPkcs12KeyHolder(Pkcs12KeyHolder):
-    """A PKCS#12 holder that names its registered identity, which `pact_sign` checks is the signer's."""
-
-    def __init__(self, pkcs12_bytes: bytes, password: str, *, identity: SigningIdentity) -> None:
-        super().__init__(pkcs12_bytes, password, identity=identity)
-        self.identity = identity
-
-
 @sensitive_variables("password")
 def pkcs12_key_holder(*, user: Any, pkcs12_bytes: bytes, password: str) -> Pkcs12KeyHolder:
     """The key holder for a PKCS#12 file the user uploads for one signature; its certificate must be one
@@ -374,7 +366,7 @@ def pkcs12_key_holder(*, user: Any, pkcs12_bytes: bytes, password: str) -> Pkcs1
     )
     if identity is None:
         raise Pkcs12Error(PKCS12_NOT_REGISTERED)
-    return _RegisteredPkcs12KeyHolder(pkcs12_bytes, password, identity=identity)
+    return Pkcs12KeyHolder(pkcs12_bytes, password, identity=identity)
 
 
 # --------------------------------------------------------------------------------------------------------
