@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from integrity.apis import auth, decrees, inbox, journal, org, pacts, signing, verify
+from integrity.apis import auth, decrees, inbox, journal, org, pacts, signing, validation_reports, verify
 
 app_name = "integrity_api"
 
@@ -35,6 +35,16 @@ urlpatterns = [
     path("pacts/<int:pk>/signatures/", signing.PactSignaturesApi.as_view(), name="pact-signatures"),
     path(
         "pacts/<int:pk>/revisions/<int:sequence>/pdf/", signing.PactRevisionPdfApi.as_view(), name="pact-revision-pdf"
+    ),
+    path(
+        "pacts/<int:pk>/validation-report/",
+        validation_reports.PactValidationReportApi.as_view(),
+        name="pact-validation-report",
+    ),
+    path(
+        "pacts/<int:pk>/validation-report.xml",
+        validation_reports.PactValidationReportXmlApi.as_view(),
+        name="pact-validation-report-xml",
     ),
     path("coverage/", pacts.CoverageApi.as_view(), name="coverage"),
     path("inbox/", inbox.InboxListApi.as_view(), name="inbox"),

@@ -22,7 +22,7 @@ from integrity.models.pacts import (
     PactTemplate,
     ReconcileState,
 )
-from integrity.models.signing import PactRevision
+from integrity.models.signing import PactRevision, PactValidationReport
 
 __all__ = [
     "Assignment",
@@ -40,6 +40,7 @@ __all__ = [
     "PactReminder",
     "PactRevision",
     "PactTemplate",
+    "PactValidationReport",
     "Position",
     "Rank",
     "ReconcileState",

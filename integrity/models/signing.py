@@ -94,3 +94,29 @@ class PactRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pact_id}#{self.sequence} {self.kind} {self.sha256[:12]}"
+
+
+class PactValidationReport(models.Model):
+    """The validation report a pact keeps once it is SIGNED (signatures issue §3): Pakta's own verdict and a
+    human summary in Indonesian (`summary`, `summary_json` = `VerificationReport.to_dict()`), and the ETSI
+    TS 119 102-2 XML report made by pyHanko's AdES-LTA validation (`xml`, under `pacts/reports/`). One per
+    pact; making it again (`integrity.services.validation_reports.pact_validation_report_store`) replaces it."""
+
+    pact = models.OneToOneField(
+        "integrity.IntegrityPact", models.PROTECT, related_name="validation_report", verbose_name="pakta"
+    )
+    revision = models.ForeignKey(
+        PactRevision, models.PROTECT, related_name="validation_reports", verbose_name="revisi yang diperiksa"
+    )
+    verdict = models.CharField("hasil", max_length=20)
+    summary = models.TextField("ringkasan")
+    summary_json = models.JSONField("laporan (JSON)", default=dict)
+    xml = models.FileField("laporan ETSI TS 119 102-2 (XML)", upload_to="pacts/reports/", max_length=200)
+    created_at = models.DateTimeField("dibuat", auto_now=True)
+
+    class Meta:
+        verbose_name = "laporan validasi pakta"
+        verbose_name_plural = "laporan validasi pakta"
+
+    def __str__(self) -> str:
+        return f"{self.pact_id} {self.verdict}"

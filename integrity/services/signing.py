@@ -56,6 +56,7 @@ from audit.errors import ApplicationError, ConflictError
 from audit.services import audit_record
 from integrity.models import IntegrityPact, PactParty, PactRevision, Unit
 from integrity.services.pact_documents import ROLE_LABELS, pact_document_data, pact_document_ensure
+from integrity.services.validation_reports import pact_validation_report_store
 from signatures import ca
 from signatures import pdf as sigpdf
 from signatures.lockout import embedded_key_holder_open, identity_check_not_locked
@@ -405,6 +406,7 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
                 "timestamp_valid_until": revision.timestamp_valid_until,
             },
         )
+    pact_validation_report_store(pact=locked, actor=actor)  # never raises: a failure is logged
     return revision
 
 

@@ -144,6 +144,20 @@ ENDPOINTS = [
     Case("pact-sign", "pact-sign", "post", "/api/v1/pacts/{pact}/sign/", SIGN, body="passphrase"),
     Case("pact-signatures", "pact-signatures", "get", "/api/v1/pacts/{pact}/signatures/", BNA_PERSONAL),
     Case("pact-revision-pdf", "pact-revision-pdf", "get", "/api/v1/pacts/{pact}/revisions/1/pdf/", BNA_PERSONAL),
+    Case(
+        "pact-validation-report",
+        "pact-validation-report",
+        "get",
+        "/api/v1/pacts/{pact}/validation-report/",
+        BNA_PERSONAL,
+    ),
+    Case(
+        "pact-validation-report-xml",
+        "pact-validation-report-xml",
+        "get",
+        "/api/v1/pacts/{pact}/validation-report.xml",
+        BNA_PERSONAL,
+    ),
     Case("ca-status", "ca-status", "get", "/api/v1/ca/", CA_READERS),
 ]
 
@@ -215,8 +229,23 @@ def _stored_document(pact: Any) -> str:
     verdict), and the verification id that finds it."""
     from tests.api.test_verify_api import store_revision
 
-    store_revision(pact, b"%PDF-1.7\n%stand-in for a signed pact\n")
+    revision = store_revision(pact, b"%PDF-1.7\n%stand-in for a signed pact\n")
+    _stored_report(pact, revision)
     return str(pact.verification_id)
+
+
+def _stored_report(pact: Any, revision: Any) -> None:
+    """A stand-in validation report for the pact (the real one is made when a pact is sealed:
+    tests/integrity/test_validation_reports.py)."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from integrity.models import PactValidationReport
+
+    name = default_storage.save(f"pacts/reports/{pact.pk}.xml", ContentFile(b"<ValidationReport/>"))
+    PactValidationReport.objects.create(
+        pact=pact, revision=revision, verdict="VALID", summary="stand-in", summary_json={}, xml=name
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,140 @@
+"""A signed pact's validation report (signatures issue §3, "at completion each pact stores its validation
+report: a human summary and the ETSI TS 119 102-2 XML report pyHanko can produce; both downloadable").
+
+    pact_validation_report_store   verify the pact's final revision and keep both reports
+
+`integrity.services.signing.pact_seal` calls it once the pact is SIGNED. Making the report never breaks
+signing: a failure is logged and the pact stays SIGNED without a report; calling the service again (from
+a shell, or after a fix) makes it. Each call replaces the pact's report with a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from audit.services import audit_record
+from integrity.models import IntegrityPact, PactValidationReport
+from integrity.workdays import JAKARTA
+from signatures import ca
+from signatures.reports import etsi_validation_report_xml
+from signatures.signers import in_process_timestamper
+from signatures.signing import signature_certificates
+from signatures.verification_service import certified_roots, verdict_explanation, verdict_title, verify_document
+from signatures.verify import SignatureKind, VerificationReport
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_HEADER = _("Laporan validasi pakta %(number)s (revisi %(sequence)s, SHA-256 %(sha256)s)")
+SUMMARY_SIGNATURE = _("%(index)s. %(name)s, NIP %(nip)s, ditandatangani %(time)s, %(certified)s")
+SUMMARY_REASONS = _("Alasan:")
+CERTIFIED = _("tersertifikasi")
+UNCERTIFIED = _("tidak tersertifikasi")
+UNKNOWN = "-"
+
+
+def pact_validation_report_store(*, pact: IntegrityPact, actor: Any = None) -> PactValidationReport | None:
+    """Verify the pact's newest revision and store its validation report: Pakta's verdict with a human
+    summary in Indonesian (the verdict's title and sentence, then one line per signature: signer, NIP,
+    time, certified or not) and the ETSI TS 119 102-2 XML report (`signatures.reports`), replacing an
+    earlier report of the pact. Audit: `integrity.pact.validation_report_stored`.
+
+    Never raises: any failure (no revision yet, a damaged file, a validation crash) is logged with its
+    traceback and nothing is written, so signing is never broken by its report; call again to retry.
+
+    :returns: the stored report, or None when it could not be made.
+    """
+    from integrity.services.signing import pact_latest_revision, pact_revision_bytes  # signing calls us
+
+    try:
+        revision = pact_latest_revision(pact)
+        if revision is None:
+            logger.error("Pact %s has no revision; no validation report", pact.number)
+            return None
+        pdf = pact_revision_bytes(revision)
+        report = verify_document(pdf)
+        crls, ocsps = _revocation_material(pdf)
+        xml = etsi_validation_report_xml(pdf, trust_roots=ca.trust_roots() + certified_roots(), crls=crls, ocsps=ocsps)
+        summary = _summary(pact, revision.sequence, revision.sha256, report)
+        name = _store_xml(xml)
+        with transaction.atomic():
+            stored, _created = PactValidationReport.objects.update_or_create(
+                pact=pact,
+                defaults={
+                    "revision": revision,
+                    "verdict": report.verdict.value,
+                    "summary": summary,
+                    "summary_json": report.to_dict(),
+                    "xml": name,
+                },
+            )
+            audit_record(
+                action="integrity.pact.validation_report_stored",
+                actor=actor,
+                subject=stored,
+                payload={
+                    "pact_id": pact.pk,
+                    "number": pact.number,
+                    "sequence": revision.sequence,
+                    "verdict": report.verdict.value,
+                    "xml_sha256": hashlib.sha256(xml).hexdigest(),
+                },
+            )
+        return stored
+    except Exception:
+        logger.exception("The validation report of pact %s could not be made; the pact is unchanged", pact.number)
+        return None
+
+
+def _summary(pact: IntegrityPact, sequence: int, sha256: str, report: VerificationReport) -> str:
+    lines = [
+        str(SUMMARY_HEADER) % {"number": pact.number, "sequence": sequence, "sha256": sha256},
+        "",
+        verdict_title(report.verdict),
+        verdict_explanation(report.verdict),
+        "",
+    ]
+    signatures = [s for s in report.signatures if s.kind is not SignatureKind.DOC_TIMESTAMP]
+    for index, signature in enumerate(signatures, start=1):
+        moment = signature.timestamp_time or signature.signing_time
+        lines.append(
+            str(SUMMARY_SIGNATURE)
+            % {
+                "index": index,
+                "name": signature.signer_name or UNKNOWN,
+                "nip": signature.signer_nip or UNKNOWN,
+                "time": moment.astimezone(JAKARTA).strftime("%d-%m-%Y %H:%M:%S WIB") if moment else UNKNOWN,
+                "certified": CERTIFIED if signature.certified else UNCERTIFIED,
+            }
+        )
+    if report.reasons:
+        lines += ["", str(SUMMARY_REASONS), *(f"- {reason}" for reason in report.reasons)]
+    return "\n".join(lines) + "\n"
+
+
+def _revocation_material(pdf: bytes) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
+    """CRLs and OCSP responses for every signer and the TSA, made in-process by the embedded CA."""
+    crls: dict[bytes, asn1_crl.CertificateList] = {}
+    ocsps: list[asn1_ocsp.OCSPResponse] = []
+    for cert in [*signature_certificates(pdf), in_process_timestamper().tsa_cert]:
+        cert_crls, cert_ocsps = ca.revocation_material_for(cert)
+        for crl in cert_crls:
+            crls.setdefault(crl.dump(), crl)
+        ocsps.extend(cert_ocsps)
+    return list(crls.values()), ocsps
+
+
+def _store_xml(xml: bytes) -> str:
+    """Content-addressed like the revisions: `pacts/reports/<sha256>.xml`, written once."""
+    name = f"pacts/reports/{hashlib.sha256(xml).hexdigest()}.xml"
+    if not default_storage.exists(name):
+        name = default_storage.save(name, ContentFile(xml))
+    return name
