@@ -46,13 +46,14 @@ migrate: install var/secret_key ## Apply database migrations
 
 seed: migrate ## Load the demo office (only into an empty database) and the embedded CA
 	SECRET_KEY_FILE=var/secret_key $(PY) manage.py ca_init --if-absent
-	SECRET_KEY_FILE=var/secret_key $(PY) manage.py seed_demo --if-empty
+	SECRET_KEY_FILE=var/secret_key PAKTA_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
+		$(PY) manage.py seed_demo --if-empty
 
 run: seed ## Set up and start web + task worker + scheduler on http://127.0.0.1:8000
 	@SECRET_KEY_FILE=var/secret_key $(PY) manage.py collectstatic --noinput -v0
 	@SECRET_KEY_FILE=var/secret_key $(PY) manage.py demo_logins
 	@echo "Pakta: http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/api/docs/)  Ctrl-C stops."
-	@export SECRET_KEY_FILE=var/secret_key; \
+	@export SECRET_KEY_FILE=var/secret_key PAKTA_EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend; \
 	$(PY) manage.py db_worker & worker=$$!; \
 	$(PY) manage.py run_scheduler & sched=$$!; \
 	trap 'kill $$worker $$sched 2>/dev/null' EXIT INT TERM; \
@@ -74,6 +75,7 @@ typecheck: install-dev ## mypy
 	PAKTA_TESTING=1 $(VENV)/bin/mypy .
 
 checks: install-dev ## makemigrations --check and check --deploy on production settings
+	@mkdir -p var
 	PAKTA_TESTING=1 $(PY) manage.py makemigrations --check --dry-run
 	DEBUG=false PAKTA_HTTPS=true SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')" \
 		ALLOWED_HOSTS=pakta.example.go.id $(PY) manage.py check --deploy --fail-level WARNING

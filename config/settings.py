@@ -15,9 +15,10 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PAKTA_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("PAKTA_TESTING", False)
 SECRET_KEY = env_secret("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or env_bool("PAKTA_TESTING", False):
+    if DEBUG or TESTING:
         SECRET_KEY = "insecure-development-key-do-not-use-in-production-0123456789abcdef"  # noqa: S105
     else:
         raise ImproperlyConfigured("Set SECRET_KEY or SECRET_KEY_FILE (or DEBUG=true for development).")
@@ -119,7 +120,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
-TESTING = env_bool("PAKTA_TESTING", False)
 # Development and tests serve static files straight from the apps (no collectstatic needed).
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
@@ -140,11 +140,17 @@ SECURE_HSTS_PRELOAD = PAKTA_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PAKTA_HTTPS else None
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("PAKTA_SESSION_SECONDS", 8 * 3600, minimum=300)
-X_FRAME_OPTIONS = "SAMEORIGIN"  # the pact page shows its own PDF inline
+X_FRAME_OPTIONS = "DENY"  # the PDF views that the pact pages show inline opt in to SAMEORIGIN
 SECURE_CONTENT_TYPE_NOSNIFF = True
 
-# E-mail: console in development; set PAKTA_EMAIL_BACKEND (e.g. the SMTP backend) in production.
-MAILERS = {"default": {"BACKEND": env_str("PAKTA_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+# E-mail: SMTP unless PAKTA_EMAIL_BACKEND says otherwise; development and tests print to the console
+# (`make run` sets the console backend, so a local demo sends nothing).
+_DEFAULT_MAIL = (
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG or TESTING
+    else "django.core.mail.backends.smtp.EmailBackend"
+)
+MAILERS = {"default": {"BACKEND": env_str("PAKTA_EMAIL_BACKEND", _DEFAULT_MAIL)}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "pakta@localhost")
 
 # Background work: Django's task framework, database backend by default; a distributed
