@@ -757,3 +757,35 @@ def test_a_pact_stays_valid_when_the_signer_is_revoked_after_signing(pact, pegaw
     )
     report = verify_document(pact_revision_bytes(latest))
     assert report.verdict == "VALID", report.reasons
+
+
+def test_stock_pyhanko_cli_validates_the_sealed_pact_with_the_exported_root(pact, pegawai, atasan, tmp_path):
+    """GIVEN a sealed pact and the exported root certificate WHEN stock `pyhanko sign validate` (the
+    pyhanko-cli package) checks it offline with revocation data from the file THEN every signature is
+    valid: an auditor needs nothing from Pakta but the root."""
+    import shutil
+    import subprocess
+    import sys
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import Encoding
+
+    pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
+    pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
+    pact.refresh_from_db()
+    assert pact.status == IntegrityPact.Status.SIGNED
+    final = tmp_path / "pakta.pdf"
+    final.write_bytes(pact_revision_bytes(pact_signing.pact_latest_revision(pact)))
+    root = tmp_path / "root.pem"
+    root.write_bytes(
+        x509.load_der_x509_certificate(ca.ca_certificate(CaKey.Role.ROOT).dump()).public_bytes(Encoding.PEM)
+    )
+    cli = shutil.which("pyhanko", path=str(Path(sys.executable).parent))
+    assert cli is not None, "pyhanko-cli is a test requirement"
+    result = subprocess.run(
+        [cli, "sign", "validate", "--trust", str(root), "--trust-replace", "--soft-revocation-check",
+         "--pretty-print", str(final)],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "VALID" in result.stdout.upper() and "INVALID" not in result.stdout.upper()
