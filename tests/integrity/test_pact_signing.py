@@ -11,6 +11,7 @@ import datetime
 import hashlib
 import re
 import threading
+import time
 from io import BytesIO
 from pathlib import Path
 
@@ -752,6 +753,7 @@ def test_a_pact_stays_valid_when_the_signer_is_revoked_after_signing(pact, pegaw
     assert pact.status == IntegrityPact.Status.SIGNED
     latest = pact_signing.pact_latest_revision(pact)
     assert latest is not None and latest.sequence > final.sequence
+    time.sleep(1.1)  # CRL revocation times have whole seconds: revoke in a later second than the timestamps
     ca.identity_revoke(
         identity=SigningIdentity.objects.get(user=pegawai, status="active"), reason="affiliation_changed", actor=None
     )
