@@ -776,8 +776,10 @@ def test_stock_pyhanko_cli_validates_the_sealed_pact_with_the_exported_root(pact
     pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.SIGNED
+    latest = pact_signing.pact_latest_revision(pact)
+    assert latest is not None
     final = tmp_path / "pakta.pdf"
-    final.write_bytes(pact_revision_bytes(pact_signing.pact_latest_revision(pact)))
+    final.write_bytes(pact_revision_bytes(latest))
     root = tmp_path / "root.pem"
     root.write_bytes(
         x509.load_der_x509_certificate(ca.ca_certificate(CaKey.Role.ROOT).dump()).public_bytes(Encoding.PEM)
