@@ -272,11 +272,9 @@ def pact_is_overdue(pact: IntegrityPact, today: datetime.date | None = None) -> 
 
 
 @dataclass(frozen=True)
-class CoverageRow:
-    unit_id: int
-    unit_name: str
-    unit_kind: str
-    depth: int
+class CoverageCounts:
+    """Current pacts: signed, pending (not yet due) and overdue, with whole-number percentages."""
+
     signed: int
     pending: int
     overdue: int
@@ -299,6 +297,14 @@ class CoverageRow:
     @property
     def overdue_percent(self) -> int:
         return self.percent(self.overdue)
+
+
+@dataclass(frozen=True)
+class CoverageRow(CoverageCounts):
+    unit_id: int
+    unit_name: str
+    unit_kind: str
+    depth: int
 
 
 def pact_coverage(user: Any, *, today: datetime.date | None = None) -> list[CoverageRow]:

@@ -11,36 +11,13 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from frontend.navigation import can_browse_pacts, can_see_coverage
-from integrity.selectors import CoverageRow, pact_coverage, user_scope
+from integrity.selectors import CoverageCounts, CoverageRow, pact_coverage, user_scope
 from integrity.workdays import today_jakarta
 
 MAX_INDENT = 6
 
 
-@dataclass(frozen=True)
-class Totals:
-    signed: int
-    pending: int
-    overdue: int
-
-    @property
-    def total(self) -> int:
-        return self.signed + self.pending + self.overdue
-
-    def _percent(self, part: int) -> int:
-        return round(100 * part / self.total) if self.total else 0
-
-    @property
-    def signed_percent(self) -> int:
-        return self._percent(self.signed)
-
-    @property
-    def pending_percent(self) -> int:
-        return self._percent(self.pending)
-
-    @property
-    def overdue_percent(self) -> int:
-        return self._percent(self.overdue)
+Totals = CoverageCounts  # the sum over every unit in scope
 
 
 @dataclass(frozen=True)
