@@ -253,7 +253,7 @@ def invitation_send(*, official: Official, email: str, actor: Any) -> Invitation
         raise InvitationRefused(EMAIL_INVALID % {"email": repr(email[:EMAIL_MAX_LENGTH])})
     token, digest = _new_token()
     with transaction.atomic():
-        locked = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+        locked = Official.objects.select_for_update(of=("self",)).select_related("user").get(pk=official.pk)
         _check_invitable(locked)
         if Invitation.objects.filter(official=locked, accepted_at__isnull=True, revoked_at__isnull=True).exists():
             raise InvitationAlreadyOpen(INVITATION_OPEN_EXISTS % {"name": locked.full_name})
@@ -284,7 +284,7 @@ def invitation_resend(*, invitation: Invitation, actor: Any) -> Invitation:
     """
     token, digest = _new_token()
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("official__user").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
         _check_transition(locked, Invitation.Status.PENDING)
         _check_invitable(locked.official)
         locked.token_sha256 = digest
@@ -312,7 +312,7 @@ def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
     :raises InvitationClosed: the invitation was accepted or revoked already.
     """
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("official").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("official").get(pk=invitation.pk)
         _check_transition(locked, Invitation.Status.REVOKED)
         _revoke(locked, actor=actor, why="revoked")
     return locked
@@ -325,7 +325,7 @@ def invitations_revoke_open(*, official: Official, actor: Any) -> int:
     :returns: the number of invitations revoked (0 or 1).
     """
     open_invitations = list(
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("official")
         .filter(official=official, accepted_at__isnull=True, revoked_at__isnull=True)
     )
@@ -366,7 +366,7 @@ def invitation_accept(*, token: str, username: str, password: str, passphrase: s
         raise ca.CaNotInitialized(ca.CA_NOT_INITIALIZED)
     subject = official_certificate_subject(official, email=invitation.email)
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update().select_related("official__user").get(pk=invitation.pk)
+        locked = Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
         if locked.token_sha256 != invitation.token_sha256:  # resent meanwhile: this token is dead
             raise InvitationNotFound(INVITATION_NOT_FOUND)
         _check_open(locked, timezone.now())

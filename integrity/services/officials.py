@@ -127,7 +127,7 @@ def official_deactivate(
         choices = ", ".join(str(value) for value in DEACTIVATION_CRL_REASONS)
         raise DeactivationRefused(CRL_REASON_INVALID % {"reason": repr(crl_reason), "choices": choices})
     with transaction.atomic():
-        locked = Official.objects.select_for_update().select_related("user").get(pk=official.pk)
+        locked = Official.objects.select_for_update(of=("self",)).select_related("user").get(pk=official.pk)
         if not locked.is_active:
             raise OfficialAlreadyInactive(OFFICIAL_ALREADY_INACTIVE % {"name": locked.full_name})
         locked.is_active = False
