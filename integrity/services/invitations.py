@@ -284,7 +284,9 @@ def invitation_resend(*, invitation: Invitation, actor: Any) -> Invitation:
     """
     token, digest = _new_token()
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
+        locked = (
+            Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
+        )
         _check_transition(locked, Invitation.Status.PENDING)
         _check_invitable(locked.official)
         locked.token_sha256 = digest
@@ -366,7 +368,9 @@ def invitation_accept(*, token: str, username: str, password: str, passphrase: s
         raise ca.CaNotInitialized(ca.CA_NOT_INITIALIZED)
     subject = official_certificate_subject(official, email=invitation.email)
     with transaction.atomic():
-        locked = Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
+        locked = (
+            Invitation.objects.select_for_update(of=("self",)).select_related("official__user").get(pk=invitation.pk)
+        )
         if locked.token_sha256 != invitation.token_sha256:  # resent meanwhile: this token is dead
             raise InvitationNotFound(INVITATION_NOT_FOUND)
         _check_open(locked, timezone.now())
