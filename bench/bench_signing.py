@@ -12,12 +12,10 @@ pair encrypted once with production scrypt (n = 2**15): enrolling ~300 officials
 key derivation each and measure nothing. Opening a key still pays the full derivation every time.
 
 First, `asn1crypto_reencoding`: asn1crypto 1.5.1 (the newest release) never clears the "changed" mark of a
-structure it encoded (asn1crypto issue #256, fixed upstream in commit a767d2d, July 2026, not released), so
-a CMS built in memory (every signature, timestamp token and seal) is re-encoded over and over, twice per
-nesting level: some signatures then take 10-30 s instead of ~50 ms. A few raw signatures show it as
-installed; the fix is then applied in this process and the db_worker processes, so that the figures below
-measure Pakta rather than that bug, and the line says so (once Pakta carries the fix itself, the line
-reads "fixed" and nothing is patched).
+structure it encoded (asn1crypto issue #256, fixed upstream in commit a767d2d, not released), so a CMS built
+in memory is re-encoded over and over and some signatures took 10-30 s instead of ~50 ms. Pakta applies the
+upstream fix when `signatures` is imported (`signatures.library_fixes`); the line says whether it is in
+effect, for both sides of every ratio below.
 
 Figures (each ratio compares the two sides in the same run, rounds alternating which side goes first):
 
@@ -43,7 +41,7 @@ Figures (each ratio compares the two sides in the same run, rounds alternating w
   pacts finished, from the first task's start to the last one's end.
 
 "Raw pyHanko" is the library as shipped: Pakta replaces pyHanko's byte-at-a-time hex string reader
-process-wide (`signatures.signing.read_hex_string_fast`), so the raw side runs with pyHanko's own reader
+process-wide (`signatures.library_fixes.read_hex_string_fast`), so the raw side runs with pyHanko's own reader
 restored; a second, information-only ratio compares against raw pyHanko with Pakta's faster reader.
 
 pyHanko's INFO log lines (one per certificate path validated) are silenced while the benchmark runs. It
@@ -125,48 +123,6 @@ def bench_sign_pact(pact_id: int) -> int:
     if pact.status != IntegrityPact.Status.SIGNED:
         raise RuntimeError(f"pact {pact.number} ended {pact.status}, not signed")
     return len(parties)
-
-
-# --------------------------------------------------------------------------------------------------------
-# asn1crypto 1.5.1: structures built in memory are re-encoded again and again
-# --------------------------------------------------------------------------------------------------------
-
-ASN1_BACKPORT_ENV = "PAKTA_BENCH_ASN1CRYPTO_BACKPORT"
-ASN1_PROBE_SIGNATURES = 12
-ASN1_PROBE_BUDGET_S = 15.0
-
-
-def asn1crypto_reencodes() -> bool:
-    """Whether asn1crypto still leaves a structure marked as changed after encoding it (asn1crypto issue
-    #256, fixed upstream in commit a767d2d, July 2026, in no release yet): every later access to a structure
-    built in memory then re-encodes it and everything below it, twice per level, which makes the CMS of a
-    signature with a timestamp cost seconds instead of milliseconds for some signatures."""
-    from asn1crypto import algos
-
-    value = algos.DigestAlgorithm({"algorithm": "sha256"})
-    value.dump()
-    return bool(value._mutated)
-
-
-def asn1crypto_backport() -> None:
-    """Apply upstream commit a767d2d in this process: encoding a structure clears its changed mark."""
-    from asn1crypto import core
-
-    for cls in (core.Sequence, core.SequenceOf, core.Set, core.SetOf):
-        original = cls.__dict__["_set_contents"]
-        if getattr(original, "bench_backport", False):
-            continue
-
-        def _set_contents(self: Any, force: bool = False, _original: Any = original) -> None:
-            _original(self, force)
-            self._mutated = False
-
-        _set_contents.bench_backport = True  # type: ignore[attr-defined]
-        setattr(cls, "_set_contents", _set_contents)  # noqa: B010 (a method replaced on purpose)
-
-
-if os.environ.get(ASN1_BACKPORT_ENV) == "1":  # the db_worker processes of _measure_mass
-    asn1crypto_backport()
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -358,13 +314,13 @@ def _stock_pyhanko(stock: bool) -> Iterator[None]:
     """pyHanko's own hex string reader (as shipped) while `stock`; Pakta's otherwise."""
     from pyhanko.pdf_utils import generic
 
-    from signatures import signing
+    from signatures import library_fixes
 
     if not stock:
         yield
         return
     patched = generic.read_hex_string_from_stream
-    generic.read_hex_string_from_stream = signing._PYHANKO_READ_HEX
+    generic.read_hex_string_from_stream = library_fixes.PYHANKO_READ_HEX
     try:
         yield
     finally:
@@ -654,31 +610,16 @@ class Results:
         self.lines.append(f"bench: {line}")
 
 
-def _measure_asn1crypto(world: World, pact: Any, out: Results) -> bool:
-    """Raw B-T signatures of one certified pact with asn1crypto as installed, then with the upstream fix;
-    applies the fix for the rest of the run (and the workers) when it is missing. Returns whether it was."""
-    from integrity.services.signing import pact_issue_for_signing
+def _measure_asn1crypto(out: Results) -> None:
+    """Whether the asn1crypto re-encoding fix (`signatures.library_fixes`) is in effect in this process."""
+    from signatures.library_fixes import asn1crypto_reencodes
 
-    if not asn1crypto_reencodes():
-        out.add("asn1crypto_reencoding = fixed (goal: fixed; asn1crypto issue #256 fix in effect)")
-        return False
-    pact_issue_for_signing(pact=pact, actor=None)
-    job = _raw_sign_job(world, pact)
-    as_installed: list[float] = []
-    started = time.perf_counter()
-    while len(as_installed) < ASN1_PROBE_SIGNATURES and time.perf_counter() - started < ASN1_PROBE_BUDGET_S:
-        as_installed.append(_timed(lambda: _raw_sign(world, job)))
-    asn1crypto_backport()
-    fixed = [_timed(lambda: _raw_sign(world, job)) for _ in as_installed]
-    stalls = [t for t in as_installed if t > 1.0]
+    state = "present" if asn1crypto_reencodes() else "fixed"
     out.add(
-        f"asn1crypto_reencoding = present (goal: fixed; asn1crypto {_version('asn1crypto')}: {len(stalls)} of "
-        f"{len(as_installed)} raw B-T signatures took > 1 s, max {max(as_installed):.1f} s, median "
-        f"{1000 * statistics.median(as_installed):.0f} ms; with upstream commit a767d2d backported: max "
-        f"{1000 * max(fixed):.0f} ms, median {1000 * statistics.median(fixed):.0f} ms. The figures below are "
-        f"measured with the backport, in this process and the workers)"
+        f"asn1crypto_reencoding = {state} (goal: fixed; asn1crypto {_version('asn1crypto')} re-encodes structures "
+        "built in memory, issue #256; Pakta applies upstream commit a767d2d at import, signatures.library_fixes, "
+        "in this process, the workers and the verification children alike)"
     )
-    return True
 
 
 def _version(distribution: str) -> str:
@@ -842,10 +783,8 @@ def _measure_api(world: World, warm_up: Any, pacts: list[Any], out: Results) -> 
     )
 
 
-def _worker_environment(directory: Path, *, backported: bool) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", ASN1_BACKPORT_ENV)}
-    if backported:
-        env[ASN1_BACKPORT_ENV] = "1"
+def _worker_environment(directory: Path) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
         PAKTA_TESTING="1",
@@ -867,7 +806,7 @@ def _worker_environment(directory: Path, *, backported: bool) -> dict[str, str]:
     return env
 
 
-def _measure_mass(directory: Path, pacts: list[Any], out: Results, *, backported: bool) -> None:
+def _measure_mass(directory: Path, pacts: list[Any], out: Results) -> None:
     """mass_signing: one task per pact, two `db_worker --batch` processes; stopped after MASS_CAP_S."""
     from django_tasks_db.models import DBTaskResult
 
@@ -890,7 +829,7 @@ def _measure_mass(directory: Path, pacts: list[Any], out: Results, *, backported
             subprocess.Popen(
                 [*command, "--worker-id", f"bench-{n}"],
                 cwd=base,
-                env=_worker_environment(directory, backported=backported),
+                env=_worker_environment(directory),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
@@ -974,11 +913,11 @@ def run() -> list[str]:
         api_pacts = [next(pacts) for _ in range(API_SIGNATURES)]
         mass_pacts = list(pacts)
 
-        backported = _measure_asn1crypto(world, spare[0], out)
+        _measure_asn1crypto(out)
         _warm_up(world, spare[0], Client(HTTP_HOST="127.0.0.1"))
         _measure_ratios(world, ratio_pacts, out)
         _measure_api(world, spare[1], api_pacts, out)
-        _measure_mass(directory, mass_pacts, out, backported=backported)
+        _measure_mass(directory, mass_pacts, out)
         vendor = connection.vendor
     out.add(
         f"signing_bench_runtime = {time.perf_counter() - began:.0f} s (goal info: fixture {setup_s:.0f} s, "

@@ -1024,6 +1024,8 @@ class _Analysis:
 
         try:
             item.embedded = EmbeddedPdfSignature(self.reader, value.field, name)
+        except MemoryError:  # the memory limit: reported as such, not as a library failure
+            raise
         except Exception as exc:
             item.broken = True
             self.add("library_error", name, detail=_describe(exc))
@@ -1078,6 +1080,8 @@ class _Analysis:
                 status = self._signature_status(emb, moment)
                 self.add("validated_at_timestamp", name, moment=moment.isoformat())
             report["validated_at"] = moment
+        except MemoryError:  # the memory limit: reported as such, not as a library failure
+            raise
         except Exception as exc:
             item.broken = True
             self.add("library_error", name, detail=_describe(exc))
@@ -1213,6 +1217,8 @@ class _Analysis:
                 report["change_detail"] = _describe(exc)
                 self.add("modified_unreadable", name, detail=_describe(exc))
                 continue
+            except MemoryError:  # the memory limit: reported as such, not as a library failure
+                raise
             except Exception as exc:
                 report["changes_after"] = Changes.UNKNOWN.value
                 self.add("library_error", name, detail=_describe(exc))

@@ -10,9 +10,13 @@ import asyncio
 import copy
 import datetime
 import io
+import os
+import subprocess
+import sys
 from io import BytesIO
 
 import pytest
+from django.conf import settings as django_settings
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
@@ -37,8 +41,9 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from audit.models import AuditEvent
 from integrity.documents import pact_template_current, render_pact_pdf
-from signatures import ca, keystore, lockout, signing
+from signatures import ca, keystore, library_fixes, lockout, signing
 from signatures import pdf as sigpdf
+from signatures.library_fixes import read_hex_string_fast
 from signatures.models import SigningLockout
 from signatures.signers import EmbeddedKeyHolder, SealKeyHolder, in_process_timestamper
 from signatures.signing import (
@@ -49,7 +54,6 @@ from signatures.signing import (
     certify_pdf,
     last_timestamp_valid_until,
     pakta_timestamper,
-    read_hex_string_fast,
     seal_lta,
     sign_pdf_field,
     signature_certificates,
@@ -547,7 +551,7 @@ def test_embedded_tsa_by_default_and_one_http_client_per_url(ca_root, settings):
     ],
 )
 def test_fast_hex_strings_read_exactly_as_pyhanko_does(raw):
-    original = signing._PYHANKO_READ_HEX
+    original = library_fixes.PYHANKO_READ_HEX
     tail = b" /Next"
     ours, theirs = BytesIO(raw + tail), BytesIO(raw + tail)
     assert read_hex_string_fast(ours) == original(theirs)
@@ -557,7 +561,7 @@ def test_fast_hex_strings_read_exactly_as_pyhanko_does(raw):
 def test_fast_hex_strings_fail_as_pyhanko_does():
     from pyhanko.pdf_utils.misc import PdfReadError
 
-    original = signing._PYHANKO_READ_HEX
+    original = library_fixes.PYHANKO_READ_HEX
     for raw in (b"<4G>", b"<41"):
         with pytest.raises((PdfReadError, Exception)) as ours:
             read_hex_string_fast(BytesIO(raw))
@@ -568,6 +572,31 @@ def test_fast_hex_strings_fail_as_pyhanko_does():
 
 def test_pyhanko_reads_hex_strings_through_the_fast_reader():
     assert generic.read_hex_string_from_stream is read_hex_string_fast
+
+
+def test_asn1crypto_no_longer_reencodes_what_it_encoded():
+    """asn1crypto 1.5.1 left structures marked as changed after encoding them (issue #256): the fix is in."""
+    assert not library_fixes.asn1crypto_reencodes()
+    assert library_fixes.fix_asn1crypto_reencoding() is False  # applied once, at import
+
+
+def test_a_fresh_process_importing_the_verifier_gets_both_fixes():
+    """The verification child processes start from a fork server that imports `signatures.verify` only:
+    both fixes must come with that import, not with Django's start-up."""
+    code = (
+        "import signatures.verify\n"
+        "from pyhanko.pdf_utils import generic\n"
+        "from signatures import library_fixes as f\n"
+        "assert generic.read_hex_string_from_stream is f.read_hex_string_fast\n"
+        "assert not f.asn1crypto_reencodes()\n"
+        "print('ok')\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=django_settings.BASE_DIR, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
 
 
 # ---- Passphrase lockout (signatures.lockout) ----------------------------------------------------------------
