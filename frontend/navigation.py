@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from integrity.apis.signing import can_read_ca
+from integrity.apis.ca_status import can_read_ca
 from integrity.models import RoleGrant
 from integrity.selectors import UserScope, hr_unit_ids, user_scope
 from integrity.services.invitations import inviter_unit_ids

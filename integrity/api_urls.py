@@ -2,17 +2,29 @@
 
 from django.urls import path
 
-from integrity.apis import auth, decrees, inbox, journal, org, pacts, signing, validation_reports, verify
+from integrity.apis import (
+    auth,
+    ca_status,
+    decrees,
+    inbox,
+    journal,
+    org,
+    pact_signatures,
+    pacts,
+    signing_identity,
+    validation_reports,
+    verify,
+)
 
 app_name = "integrity_api"
 
 urlpatterns = [
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("me/", auth.MeApi.as_view(), name="me"),
-    path("me/signing-identity/", signing.SigningIdentityApi.as_view(), name="signing-identity"),
+    path("me/signing-identity/", signing_identity.SigningIdentityApi.as_view(), name="signing-identity"),
     path(
         "me/signing-identity/passphrase/",
-        signing.SigningIdentityPassphraseApi.as_view(),
+        signing_identity.SigningIdentityPassphraseApi.as_view(),
         name="signing-identity-passphrase",
     ),
     path("units/", org.UnitListCreateApi.as_view(), name="unit-list"),
@@ -31,10 +43,12 @@ urlpatterns = [
     path("pacts/", pacts.PactListApi.as_view(), name="pact-list"),
     path("pacts/<int:pk>/", pacts.PactDetailApi.as_view(), name="pact-detail"),
     path("pacts/<int:pk>/pdf/", pacts.PactPdfApi.as_view(), name="pact-pdf"),
-    path("pacts/<int:pk>/sign/", signing.PactSignApi.as_view(), name="pact-sign"),
-    path("pacts/<int:pk>/signatures/", signing.PactSignaturesApi.as_view(), name="pact-signatures"),
+    path("pacts/<int:pk>/sign/", pact_signatures.PactSignApi.as_view(), name="pact-sign"),
+    path("pacts/<int:pk>/signatures/", pact_signatures.PactSignaturesApi.as_view(), name="pact-signatures"),
     path(
-        "pacts/<int:pk>/revisions/<int:sequence>/pdf/", signing.PactRevisionPdfApi.as_view(), name="pact-revision-pdf"
+        "pacts/<int:pk>/revisions/<int:sequence>/pdf/",
+        pact_signatures.PactRevisionPdfApi.as_view(),
+        name="pact-revision-pdf",
     ),
     path(
         "pacts/<int:pk>/validation-report/",
@@ -53,5 +67,5 @@ urlpatterns = [
     path("audit/proof/inclusion/", journal.JournalInclusionProofApi.as_view(), name="audit-inclusion-proof"),
     path("audit/proof/consistency/", journal.JournalConsistencyProofApi.as_view(), name="audit-consistency-proof"),
     path("verify/<slug:verification_id>/", verify.VerifyDocumentApi.as_view(), name="verify-document"),
-    path("ca/", signing.CaStatusApi.as_view(), name="ca-status"),
+    path("ca/", ca_status.CaStatusApi.as_view(), name="ca-status"),
 ]

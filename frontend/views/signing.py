@@ -42,11 +42,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.errors import ApplicationError
 from frontend.navigation import can_see_own_pacts
 from frontend.views.common import pact_rows, with_parties
+from integrity.apis.ca_status import ca_overview, can_read_ca
 from integrity.apis.signing import (
     PASSPHRASE_FIELDS,
     PASSPHRASES_DIFFER,
-    ca_overview,
-    can_read_ca,
     certification_label,
     embedded_identity_of,
     enrolment_subject,
