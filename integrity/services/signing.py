@@ -3,9 +3,11 @@ signatures in order, the long-term seal, and archive renewal.
 
     pact_issue_for_signing   PENDING pact -> revision 1: the rendered PDF certified by the seal of the
                              pact's office (DocMDP P=2: afterwards only the prepared fields may be filled)
+    pacts_issue_for_signing  the same for freshly rendered pacts (the render task), ahead of the signers
     pact_sign                the party whose turn it is signs its prepared field (PAdES B-T, visible
                              stamp); after the last party, pact_seal runs
-    pact_seal                validation data + document timestamp (PAdES B-LTA); PENDING -> SIGNED
+    pact_seal                validation data + document timestamp (PAdES B-LTA); PENDING -> SIGNED; the
+                             validation report follows in the worker (store_pact_validation_report)
     pacts_seal_pending       retries pact_seal for pacts whose parties all signed but that are not sealed
     pacts_retimestamp_due    renews the archive timestamp of sealed pacts before its certificate expires
 
@@ -56,7 +58,6 @@ from audit.errors import ApplicationError, ConflictError
 from audit.services import audit_record
 from integrity.models import IntegrityPact, PactParty, PactRevision, Unit
 from integrity.services.pact_documents import ROLE_LABELS, pact_document_data, pact_document_ensure
-from integrity.services.validation_reports import pact_validation_report_store
 from signatures import ca
 from signatures import pdf as sigpdf
 from signatures.lockout import embedded_key_holder_open, identity_check_not_locked
@@ -365,7 +366,8 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
     OCSP responses of every signature and timestamp (made in-process by the embedded CA, not fetched) go
     into the document's DSS, then a document timestamp covers everything. The pact becomes SIGNED, dated
     by its last party's signature. Idempotent: a SIGNED pact returns its seal revision. Audit:
-    `integrity.pact.sealed`.
+    `integrity.pact.sealed`. After the commit, the task `store_pact_validation_report` is enqueued: the
+    worker verifies the sealed file and stores its validation report.
 
     :raises PactNotSignable: the pact is SUPERSEDED (or SIGNED outside Pakta, without revisions).
     :raises NotReadyToSeal: a party has not signed yet.
@@ -406,8 +408,37 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
                 "timestamp_valid_until": revision.timestamp_valid_until,
             },
         )
-    pact_validation_report_store(pact=locked, actor=actor)  # never raises: a failure is logged
+        # The report verifies the whole file again (~80 % of a seal's time): the worker makes it after the
+        # commit, so the last party's request does not wait for it; nightly, reports_make_missing catches up.
+        transaction.on_commit(lambda: _enqueue_validation_report(locked.pk), robust=True)
     return revision
+
+
+def pacts_issue_for_signing(*, pact_ids: list[int], actor: Any = None) -> int:
+    """Issue (certify) the PENDING pacts among `pact_ids` that have a rendered document and no revision yet,
+    as the render task does right after rendering, so a party's first signature does not wait for the
+    office seal's certification. Does nothing before the embedded CA is initialised (the first signature
+    then certifies, `pact_sign`). Failures are logged and left to the first signature.
+
+    :returns: the number of pacts issued.
+    """
+    if not ca.ca_exists():
+        return 0
+    waiting = (
+        IntegrityPact.objects.filter(pk__in=pact_ids, status=IntegrityPact.Status.PENDING)
+        .exclude(document="")
+        .exclude(revisions__sequence=1)
+        .order_by("pk")
+    )
+    issued = 0
+    for pact in waiting:
+        try:
+            pact_issue_for_signing(pact=pact, actor=actor)
+        except Exception:
+            logger.exception("Certifying pact %s failed; its first signature will certify it", pact.number)
+        else:
+            issued += 1
+    return issued
 
 
 def pacts_seal_pending(*, actor: Any = None) -> int:
@@ -509,6 +540,12 @@ def _retimestamp(pact: IntegrityPact, *, actor: Any, cutoff: datetime.datetime) 
             },
         )
     return revision
+
+
+def _enqueue_validation_report(pact_id: int) -> None:
+    from integrity.tasks import store_pact_validation_report  # tasks call services
+
+    store_pact_validation_report.enqueue(pact_id)
 
 
 def _seal_after_last_signature(pact: IntegrityPact, *, actor: Any) -> None:

@@ -1,11 +1,14 @@
 """A signed pact's validation report (signatures issue §3, "at completion each pact stores its validation
 report: a human summary and the ETSI TS 119 102-2 XML report pyHanko can produce; both downloadable").
 
-    pact_validation_report_store   verify the pact's final revision and keep both reports
+    pact_validation_report_store      verify the pact's final revision and keep both reports
+    pact_validation_reports_missing   make the reports of SIGNED pacts that have none (nightly)
 
-`integrity.services.signing.pact_seal` calls it once the pact is SIGNED. Making the report never breaks
-signing: a failure is logged and the pact stays SIGNED without a report; calling the service again (from
-a shell, or after a fix) makes it. Each call replaces the pact's report with a fresh one.
+`integrity.services.signing.pact_seal` enqueues the task `store_pact_validation_report` once the pact is
+SIGNED, so the worker makes the report after the seal commits (verifying the file takes most of a seal's
+time; the last party's request does not wait for it). Making the report never breaks signing: a failure is
+logged and the pact stays SIGNED without a report; the nightly `pact_validation_reports_missing`, or
+calling the service again, makes it. Each call replaces the pact's report with a fresh one.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from asn1crypto import ocsp as asn1_ocsp
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
-from integrity.models import IntegrityPact, PactValidationReport
+from integrity.models import IntegrityPact, PactRevision, PactValidationReport
 from integrity.workdays import JAKARTA
 from signatures import ca
 from signatures.reports import etsi_validation_report_xml
@@ -92,6 +96,24 @@ def pact_validation_report_store(*, pact: IntegrityPact, actor: Any = None) -> P
     except Exception:
         logger.exception("The validation report of pact %s could not be made; the pact is unchanged", pact.number)
         return None
+
+
+def pact_validation_reports_missing(*, actor: Any = None) -> int:
+    """Make the validation report of every SIGNED pact that has none (its task was lost, or the report
+    failed and the cause is fixed). Failures are logged by `pact_validation_report_store` and left for the
+    next run.
+
+    :returns: the number of reports made.
+    """
+    sealed = PactRevision.objects.filter(pact=OuterRef("pk"), kind=PactRevision.Kind.LTA)
+    pending = IntegrityPact.objects.filter(
+        Exists(sealed), status=IntegrityPact.Status.SIGNED, validation_report__isnull=True
+    ).order_by("pk")
+    made = 0
+    for pact in pending:
+        if pact_validation_report_store(pact=pact, actor=actor) is not None:
+            made += 1
+    return made
 
 
 def _summary(pact: IntegrityPact, sequence: int, sha256: str, report: VerificationReport) -> str:

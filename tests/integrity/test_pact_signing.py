@@ -62,6 +62,7 @@ from integrity.services.signing import (
     pacts_retimestamp_due,
     pacts_seal_pending,
 )
+from integrity.tasks import render_pact_documents
 from signatures import ca, keystore
 from signatures import pdf as sigpdf
 from signatures.keystore import WrongPassphrase
@@ -313,6 +314,35 @@ def test_issuing_is_idempotent(pact, pegawai):
     assert pact_issue_for_signing(pact=pact, actor=pegawai) == first
     assert AuditEvent.objects.count() == events
     assert PactRevision.objects.filter(pact=pact).count() == 1
+
+
+def test_the_render_task_issues_pacts_ahead_of_their_signers(office, pact, pegawai):
+    """GIVEN a pact made by the reconciler WHEN the render task runs THEN its document is rendered and
+    certified by the office seal (revision 1), so the first signature only signs; running it again
+    changes nothing."""
+    others = list(IntegrityPact.objects.exclude(pk=pact.pk).values_list("pk", flat=True))
+    assert render_pact_documents.call([pact.pk, *others]) == 1 + len(others)
+    first = revisions(pact)
+    assert [(r.sequence, r.kind) for r in first] == [(1, "certified")]
+    events = AuditEvent.objects.count()
+    assert render_pact_documents.call([pact.pk]) == 0
+    assert revisions(pact) == first and AuditEvent.objects.count() == events
+    revision = pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
+    assert revision.sequence == 2
+
+
+def test_the_render_task_only_renders_before_the_ca_exists(db):
+    """Without the embedded CA the render task renders and leaves certification to the first signature."""
+    units = make_office()
+    head = make_position("KASI-X", units["section"], head=True)
+    staff = make_position("X-1", units["section"], reports_to=head)
+    org.assignment_start(official=make_official("Kepala Seksi"), position=head, effective_date=D0)
+    org.assignment_start(official=make_official("Staf Seksi"), position=staff, effective_date=D0)
+    pacts_reconcile(as_of=D0)
+    ids = list(IntegrityPact.objects.values_list("pk", flat=True))
+    assert ids and render_pact_documents.call(ids) == len(ids)
+    assert not IntegrityPact.objects.filter(document="").exists()
+    assert not PactRevision.objects.exists()
 
 
 def test_key_holder_of_the_signer_signs(office, pact, pegawai):

@@ -5,13 +5,16 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.test import TestCase
+from django_tasks_db.models import DBTaskResult
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from integrity.models import IntegrityPact, PactValidationReport
 from integrity.services import validation_reports
 from integrity.services.signing import pact_issue_for_signing, pact_sign
-from integrity.services.validation_reports import pact_validation_report_store
+from integrity.services.validation_reports import pact_validation_report_store, pact_validation_reports_missing
+from integrity.tasks import store_pact_validation_report
 from signatures import ca
 from signatures.reports import ValidationReportError, etsi_validation_report_xml
 from tests.integrity import test_pact_signing as plan
@@ -26,14 +29,23 @@ atasan = plan.atasan
 orang_luar = plan.orang_luar
 
 ETSI = "{http://uri.etsi.org/19102/v1.2.1#}"
+TASK_PATH = "integrity.tasks.store_pact_validation_report"
 
 
 def _sign_fully(pact: IntegrityPact, pegawai, atasan) -> None:
+    """Both parties sign; the seal commits and enqueues the report's task, which runs here as the worker
+    would run it."""
     pact_issue_for_signing(pact=pact, actor=pegawai)
     pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
-    pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.SIGNED
+    assert not PactValidationReport.objects.filter(pact=pact).exists()  # not in the signing request
+    queued = DBTaskResult.objects.get(task_path=TASK_PATH)
+    assert queued.args_kwargs == {"args": [pact.pk], "kwargs": {}}
+    store_pact_validation_report.call(pact.pk)
+    queued.delete()
 
 
 def _client(user) -> APIClient:
@@ -90,6 +102,20 @@ def test_a_failing_report_leaves_the_pact_signed(pact, pegawai, atasan, monkeypa
     assert not PactValidationReport.objects.filter(pact=pact).exists()
     monkeypatch.undo()
     assert pact_validation_report_store(pact=pact) is not None
+
+
+def test_nightly_makes_the_reports_that_are_missing_and_only_those(pact, pegawai, atasan):
+    """GIVEN a sealed pact whose report task was lost WHEN the nightly job runs THEN its report is made,
+    once: a second run finds nothing to do."""
+    pact_issue_for_signing(pact=pact, actor=pegawai)
+    pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
+    pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)  # on-commit callbacks never run here: task lost
+    pact.refresh_from_db()
+    assert pact.status == IntegrityPact.Status.SIGNED
+    assert not PactValidationReport.objects.filter(pact=pact).exists()
+    assert pact_validation_reports_missing() == 1
+    assert PactValidationReport.objects.get(pact=pact).verdict == "VALID"
+    assert pact_validation_reports_missing() == 0
 
 
 def test_a_pdf_without_signatures_gets_an_indonesian_error(office):
