@@ -634,8 +634,9 @@ def _measure_ratios(world: World, pacts: list[Any], out: Results) -> None:
     import integrity.services.signing as signing_service
     from integrity.models import IntegrityPact
     from integrity.services.signing import pact_issue_for_signing, pact_seal, pact_sign
-    from signatures import verify as strict_verify
     from signatures.verification_service import verify_document
+    from signatures.verify import analysis as verify_analysis
+    from signatures.verify import isolation as verify_isolation
 
     rounds = [list(range(r * PER_ROUND, (r + 1) * PER_ROUND)) for r in range(ROUNDS)]
     for pact in pacts:
@@ -720,16 +721,16 @@ def _measure_ratios(world: World, pacts: list[Any], out: Results) -> None:
     # Where the API's time goes: HTTP + DRF, the child process, the strict analysis itself. Per document,
     # one after the other: the API, verify_document, verify_document with the analysis run in-process, raw.
     sums = {"api": 0.0, "service": 0.0, "inline": 0.0, "raw": 0.0}
-    original_isolated = strict_verify._run_isolated
+    original_isolated = verify_isolation.run_isolated
     documents = finals[:BREAKDOWN_DOCUMENTS]
     for i, data in enumerate(documents):
         sums["api"] += _timed(functools.partial(_verify_api, client, data, next(counter)))
         sums["service"] += _timed(functools.partial(verify_document, data))
-        strict_verify._run_isolated = lambda job, **_limits: strict_verify._analyse(job)
+        verify_isolation.run_isolated = lambda job, **_limits: verify_analysis.analyse(job)
         try:
             sums["inline"] += _timed(functools.partial(verify_document, data))
         finally:
-            strict_verify._run_isolated = original_isolated
+            verify_isolation.run_isolated = original_isolated
         sums["raw"] += _timed(functools.partial(_raw_verify, world, data, final_revocation[i]))
     ms = {key: 1000 * value / len(documents) for key, value in sums.items()}
     out.add(
