@@ -59,12 +59,14 @@ run: seed ## Set up and start web + task worker + scheduler on http://127.0.0.1:
 	trap 'kill $$worker $$sched 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/gunicorn config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --access-logfile -
 
-browser-deps: ## Install Debian's chromium (browser tests) and softhsm2 (PKCS#11 tests) when root and missing
+browser-deps: ## Install Debian's chromium (browser tests), softhsm2 (PKCS#11 tests), poppler-utils and libnss3-tools (PDF reader tests) when root and missing
 	@missing=""; [ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	[ -e /usr/lib/softhsm/libsofthsm2.so ] || missing="$$missing softhsm2"; \
+	[ -x /usr/bin/pdfsig ] && [ -x /usr/bin/pdftoppm ] && [ -x /usr/bin/pdftotext ] || missing="$$missing poppler-utils"; \
+	[ -x /usr/bin/certutil ] || missing="$$missing libnss3-tools"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-		else echo "missing Debian packages:$$missing (install them; browser/PKCS#11 tests need them)"; fi; \
+		else echo "missing Debian packages:$$missing (install them; browser/PKCS#11/PDF reader tests need them)"; fi; \
 	fi
 
 lint: install-dev ## ruff check + format check

@@ -1,6 +1,6 @@
 """URLs of the embedded CA, mounted at /ca/ (the paths its certificates point to)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from signatures import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("crl/issuing.crl", views.issuing_crl, name="issuing-crl"),
     path("crl/root.crl", views.root_crl, name="root-crl"),
     path("ocsp", views.ocsp, name="ocsp"),
+    re_path(r"^ocsp/(?P<encoded>.+)$", views.ocsp_get, name="ocsp-get"),
 ]

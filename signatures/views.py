@@ -5,6 +5,10 @@ public, read-only except for OCSP's POST (which changes nothing and carries no C
 while the CA has not been initialised.
 """
 
+import base64
+import binascii
+from urllib.parse import unquote
+
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +17,8 @@ from signatures import ca
 from signatures.models import CaKey
 
 OCSP_REQUEST_MAX_BYTES = 16 * 1024
+# The base64 of the largest request accepted, URL-encoded (every character may become %XX).
+OCSP_GET_MAX_CHARS = 3 * (OCSP_REQUEST_MAX_BYTES * 4 // 3 + 4)
 
 
 def _binary(body: bytes, content_type: str, *, max_age: int, filename: str = "") -> HttpResponse:
@@ -78,6 +84,23 @@ def ocsp(request: HttpRequest) -> HttpResponse:
     body = request.body  # Django caps it at DATA_UPLOAD_MAX_MEMORY_SIZE
     if len(body) > OCSP_REQUEST_MAX_BYTES:
         return HttpResponse(status=413)
+    return _ocsp_answer(body)
+
+
+@require_GET
+def ocsp_get(request: HttpRequest, encoded: str) -> HttpResponse:
+    """GET /ca/ocsp/<request>: the same OCSP request as base64 in the path, URL-encoded (RFC 6960 A.1).
+    Readers such as Poppler/NSS try GET first; an undecodable request gets malformedRequest in OCSP."""
+    if len(encoded) > OCSP_GET_MAX_CHARS:
+        return HttpResponse(status=414)
+    try:
+        body = base64.b64decode(unquote(encoded), validate=True)
+    except (binascii.Error, ValueError):
+        body = b""  # answered as malformedRequest, like a garbled POST body
+    return _ocsp_answer(body)
+
+
+def _ocsp_answer(body: bytes) -> HttpResponse:
     try:
         der = ca.ocsp_response_der(body)
     except ca.CaNotInitialized:

@@ -1,9 +1,11 @@
 """The embedded CA: initialisation, enrolment, passphrase change, revocation, CRL and OCSP (issue §1)."""
 
+import base64
 import datetime
 import io
 import os
 import stat
+from urllib.parse import quote
 
 import pytest
 from asn1crypto import ocsp as asn1_ocsp
@@ -410,6 +412,16 @@ def test_endpoints_serve_certificates_crl_and_ocsp(identity, client):
     assert client.post("/ocsp", b"x", content_type="text/plain").status_code == 415
     assert client.post("/ocsp", b"0" * 20000, content_type="application/ocsp-request").status_code == 413
     assert client.get("/ocsp").status_code == 405
+
+    # RFC 6960 A.1: the same request by GET, base64 in the path (URL-encoded), as NSS/Poppler send it first
+    request_der = _ocsp_request(_cert(identity.certificate), issuing)
+    encoded = quote(base64.b64encode(request_der).decode(), safe="")
+    by_get = client.get(f"/ocsp/{encoded}")
+    assert by_get.status_code == 200 and by_get["Content-Type"] == "application/ocsp-response"
+    assert ocsp.load_der_ocsp_response(by_get.content).certificate_status == ocsp.OCSPCertStatus.GOOD
+    garbled = ocsp.load_der_ocsp_response(client.get("/ocsp/not-base64!").content)
+    assert garbled.response_status == ocsp.OCSPResponseStatus.MALFORMED_REQUEST
+    assert client.get("/ocsp/" + "A" * 100_000).status_code == 414
 
 
 @pytest.mark.urls("signatures.urls")
