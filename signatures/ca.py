@@ -1084,3 +1084,62 @@ def revocation_material_for(
         nonce=None,
     )
     return crls, [asn1_ocsp.OCSPResponse.load(response.public_bytes(serialization.Encoding.DER))]
+
+
+def ocsp_responses_for_serials(serials: Iterable[int]) -> dict[int, asn1_ocsp.OCSPResponse]:
+    """Fresh OCSP responses for certificates of the issuing CA, one per distinct serial number (SHA-256
+    CertIDs, no nonce, signed by the OCSP responder), as `revocation_material_for` makes them one at a
+    time: the statuses are read in three queries for all serials together (sealing,
+    `signatures.revocation`). A serial the issuing CA never issued gets `unknown`, as in `ocsp_response_der`.
+
+    :raises CaNotInitialized: the CA has not been initialised.
+    """
+    wanted = {serial: _serial_hex(serial) for serial in sorted(set(serials))}
+    if not wanted:
+        return {}
+    issuing = _load(_current(CaKey.Role.ISSUING))
+    responder = _load(_current(CaKey.Role.OCSP))
+    revoked: dict[str, Revocation] = {}
+    for revocation in Revocation.objects.filter(issuer=issuing.row, serial__in=wanted.values()).order_by("pk"):
+        revoked.setdefault(revocation.serial, revocation)
+    issued = set(
+        SigningIdentity.objects.filter(issuer=issuing.row, serial__in=wanted.values()).values_list("serial", flat=True)
+    ) | set(
+        CaKey.objects.filter(
+            serial__in=wanted.values(), role__in=[CaKey.Role.TSA, CaKey.Role.OCSP, CaKey.Role.SEAL]
+        ).values_list("serial", flat=True)
+    )
+    algorithm = hashes.SHA256()
+    name_hash, key_hash = _issuer_hashes(issuing.cert, algorithm)
+    now = timezone.now().replace(microsecond=0)
+    responses: dict[int, asn1_ocsp.OCSPResponse] = {}
+    for serial, serial_hex in wanted.items():
+        entry = revoked.get(serial_hex)
+        reason: x509.ReasonFlags | None = None
+        revoked_at: datetime.datetime | None = None
+        if entry is not None:
+            status = ocsp.OCSPCertStatus.REVOKED
+            revoked_at = entry.revoked_at
+            if entry.reason != RevocationReason.UNSPECIFIED:
+                reason = x509.ReasonFlags[entry.reason]
+        else:
+            status = ocsp.OCSPCertStatus.GOOD if serial_hex in issued else ocsp.OCSPCertStatus.UNKNOWN
+        response = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                issuer_name_hash=name_hash,
+                issuer_key_hash=key_hash,
+                serial_number=serial,
+                algorithm=algorithm,
+                cert_status=status,
+                this_update=now,
+                next_update=now + OCSP_VALIDITY,
+                revocation_time=revoked_at,
+                revocation_reason=reason,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
+            .certificates([responder.cert])
+            .sign(responder.key, hashes.SHA256())
+        )
+        responses[serial] = asn1_ocsp.OCSPResponse.load(response.public_bytes(serialization.Encoding.DER))
+    return responses

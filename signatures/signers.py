@@ -560,6 +560,7 @@ class Pkcs11KeyHolder:
         parsed = x509.load_der_x509_certificate(der)
         check_signing_certificate(parsed)
         self._cert = asn1_x509.Certificate.load(der)
+        self.identity = identity
         self._session = _pkcs11_session(lib_path, token_label, pin)
         try:
             self._session.get_key(object_class=pkcs11.ObjectClass.PRIVATE_KEY, label=key_label)

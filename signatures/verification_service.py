@@ -8,7 +8,9 @@ configuration:
 - **Trust.** The embedded CA's roots (current and retired, `signatures.ca.trust_roots`), the roots of
   certified providers (*PSrE* such as BSrE) found in `settings.PAKTA_CERTIFIED_ROOTS_DIR`, and whatever a
   caller adds (`verify_pdf --trust`). Signatures chaining to a certified provider's root are reported as
-  *tersertifikasi* (PP 71/2019 Pasal 60); our own CA's are *tidak tersertifikasi*.
+  *tersertifikasi* (PP 71/2019 Pasal 60); our own CA's are *tidak tersertifikasi*. The roots of an
+  external timestamping authority (`settings.PAKTA_TSA_TRUST_ROOTS`, used with `PAKTA_TSA_URL`) are
+  trusted for its timestamps, never as certified.
 - **Revocation.** The embedded CA's CRLs (issuing CA and root), made in-process: they list every
   certificate our CA revoked, so a revoked official's signature is never VALID, and nothing is fetched
   over the network (a verification request must not make the server call URLs found in an uploaded
@@ -194,6 +196,41 @@ def certified_roots() -> list[asn1_x509.Certificate]:
     return list(roots)
 
 
+_tsa_roots_lock = threading.Lock()
+_tsa_roots_cache: dict[tuple[Any, ...], list[asn1_x509.Certificate]] = {}
+
+
+def tsa_trust_roots() -> list[asn1_x509.Certificate]:
+    """Roots of the external timestamping authority (`settings.PAKTA_TSA_TRUST_ROOTS`: one PEM or DER file
+    with one or more certificates), read again only when the file changes. They are trusted, never reported
+    as certified: a timestamp proves a time, not who signed. A file that is set but missing, or holds no
+    certificate, is logged as an error and gives none: verification goes on, timestamps of that TSA read as
+    untrusted and sealing refuses them (`signatures.revocation`) until it is fixed."""
+    configured = str(getattr(settings, "PAKTA_TSA_TRUST_ROOTS", "") or "")
+    if not configured:
+        return []
+    path = Path(configured)
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        logger.error("PAKTA_TSA_TRUST_ROOTS=%s cannot be read: %s", configured, exc)
+        return []
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    with _tsa_roots_lock:
+        cached = _tsa_roots_cache.get(key)
+    if cached is not None:
+        return list(cached)
+    try:
+        roots = certificates_from_bytes(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        logger.error("PAKTA_TSA_TRUST_ROOTS=%s skipped: %s", configured, exc)
+        return []
+    with _tsa_roots_lock:
+        _tsa_roots_cache.clear()  # only the file's current state is worth keeping
+        _tsa_roots_cache[key] = roots
+    return list(roots)
+
+
 def embedded_crls() -> list[asn1_crl.CertificateList]:
     """The embedded CA's current CRLs (issuing CA, root), signed in-process (cached by `signatures.ca`).
     Empty when the CA is not initialised or its key file cannot be opened (logged): revocation is then
@@ -229,9 +266,10 @@ def verify_document(
 ) -> VerificationReport:
     """Verify a signed PDF the way Pakta verifies every document, and give the report.
 
-    Trusted: the embedded CA's roots, the certified providers' roots (`PAKTA_CERTIFIED_ROOTS_DIR`),
-    `extra_trust` and `extra_certified`; certified (*tersertifikasi*): the last two kinds. Revocation is
-    checked against the embedded CA's CRLs, and required when no other root is trusted. One embedded data
+    Trusted: the embedded CA's roots, the certified providers' roots (`PAKTA_CERTIFIED_ROOTS_DIR`), the
+    external TSA's roots (`PAKTA_TSA_TRUST_ROOTS`), `extra_trust` and `extra_certified`; certified
+    (*tersertifikasi*): the second kind and `extra_certified`. Revocation is checked against the embedded
+    CA's CRLs, and required when no other root is trusted. One embedded data
     file is accepted (the pact's JSON). See the module docstring for why.
 
     :param pdf: the file's bytes; a file over `max_size` (default `PAKTA_VERIFY_MAX_BYTES`) is not parsed
@@ -245,11 +283,13 @@ def verify_document(
     :raises ValueError: an extra root is not a certificate, or a limit is not positive (caller errors).
     """
     certified = certified_roots() + list(extra_certified)
-    trusted = embedded_roots() + certified + list(extra_trust)
+    tsa_roots = tsa_trust_roots()
+    trusted = embedded_roots() + certified + tsa_roots + list(extra_trust)
     crls = embedded_crls()
     # Our CRLs cover every certificate our CA issued: with only our roots trusted, a signer without
     # revocation data cannot be trusted anyway, so the data is required and the report says it was checked.
-    only_ours = not certified and not extra_trust
+    # An external TSA's CRLs are not at hand (nothing is fetched here), so its roots make it soft-fail too.
+    only_ours = not certified and not tsa_roots and not extra_trust
     return verify_pdf_bytes(
         pdf,
         trust_roots=trusted,

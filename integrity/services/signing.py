@@ -62,8 +62,10 @@ from signatures import ca
 from signatures import pdf as sigpdf
 from signatures.lockout import embedded_key_holder_open, identity_check_not_locked
 from signatures.models import SigningIdentity
-from signatures.signers import InProcessTimeStamper, KeyHolder, KeyHolderError, SealKeyHolder
+from signatures.revocation import validation_material
+from signatures.signers import KeyHolder, KeyHolderError, SealKeyHolder
 from signatures.signing import (
+    LongTermValidationError,
     certificate_chains_to,
     certify_pdf,
     last_timestamp_valid_until,
@@ -73,6 +75,7 @@ from signatures.signing import (
     signature_certificates,
 )
 from signatures.stamp import SignatureStamp
+from signatures.tsa import TSA_CERTIFICATE_UNSTABLE, tsa_certificates, tsa_refresh_if_changed
 
 logger = logging.getLogger(__name__)
 
@@ -557,19 +560,27 @@ def _seal_after_last_signature(pact: IntegrityPact, *, actor: Any) -> None:
 
 
 def _seal_bytes(data: bytes) -> bytes:
-    """`data` with validation data for all its signatures and a document timestamp (B-LTA)."""
+    """`data` with validation data for all its signatures and a document timestamp (B-LTA).
+
+    The TSA's certificates are known before the timestamp is asked for (`signatures.tsa`), so their
+    validation data goes into the file with the signers' (`signatures.revocation`: in-process for our CA,
+    fetched for an external TSA). A TSA that answers with a certificate it did not show before (renewed)
+    gets one more try with the new certificate's data.
+
+    :raises signatures.signing.LongTermValidationError: a certificate does not chain to a trusted root, its
+        revocation data cannot be had or says revoked, or the TSA keeps changing certificates.
+    :raises signatures.signing.TimestampError: the timestamping authority failed.
+    """
     timestamper = pakta_timestamper()
     certificates = signature_certificates(data)
-    if isinstance(timestamper, InProcessTimeStamper):
-        certificates.append(timestamper.tsa_cert)
-    crls: dict[bytes, Any] = {}
-    ocsps: list[Any] = []
-    for certificate in certificates:
-        cert_crls, cert_ocsps = ca.revocation_material_for(certificate)
-        for crl in cert_crls:
-            crls.setdefault(crl.dump(), crl)
-        ocsps.extend(cert_ocsps)
-    return seal_lta(data, timestamper=timestamper, trust_roots=ca.trust_roots(), crls=list(crls.values()), ocsps=ocsps)
+    for _attempt in range(2):
+        material = validation_material([*certificates, *tsa_certificates(timestamper)])
+        sealed = seal_lta(
+            data, timestamper=timestamper, trust_roots=material.trust_roots, crls=material.crls, ocsps=material.ocsps
+        )
+        if not tsa_refresh_if_changed(timestamper, sealed):
+            return sealed
+    raise LongTermValidationError(TSA_CERTIFICATE_UNSTABLE)
 
 
 def _store_revision(

@@ -32,7 +32,13 @@ from signatures import ca
 from signatures.reports import etsi_validation_report_xml
 from signatures.signers import in_process_timestamper
 from signatures.signing import signature_certificates
-from signatures.verification_service import certified_roots, verdict_explanation, verdict_title, verify_document
+from signatures.verification_service import (
+    certified_roots,
+    tsa_trust_roots,
+    verdict_explanation,
+    verdict_title,
+    verify_document,
+)
 from signatures.verify import SignatureKind, VerificationReport
 
 logger = logging.getLogger(__name__)
@@ -66,7 +72,8 @@ def pact_validation_report_store(*, pact: IntegrityPact, actor: Any = None) -> P
         pdf = pact_revision_bytes(revision)
         report = verify_document(pdf)
         crls, ocsps = _revocation_material(pdf)
-        xml = etsi_validation_report_xml(pdf, trust_roots=ca.trust_roots() + certified_roots(), crls=crls, ocsps=ocsps)
+        roots = ca.trust_roots() + certified_roots() + tsa_trust_roots()
+        xml = etsi_validation_report_xml(pdf, trust_roots=roots, crls=crls, ocsps=ocsps)
         summary = _summary(pact, revision.sequence, revision.sha256, report)
         name = _store_xml(xml)
         with transaction.atomic():

@@ -1,0 +1,455 @@
+"""Validation data for sealing: the trust roots, CRLs and OCSP responses that `signatures.signing.seal_lta`
+needs for every certificate in a document and for the timestamping authority, gathered beforehand (the
+seal checks hard-fail and fetches nothing itself).
+
+- **Our embedded CA's certificates**: made in-process (`signatures.ca`), never over HTTP to ourselves. One
+  call reads and parses each CRL once and signs one OCSP response per distinct serial number, so its
+  queries do not grow with the number of certificates (about a dozen for a pact, against ~57 when the
+  material was made certificate by certificate).
+- **Other certificates** (an external TSA's chain, `settings.PAKTA_TSA_URL`): fetched from the URLs in the
+  certificates, which name an outside party: the CRL from the CRL distribution point, else an OCSP response
+  from the authority information access. Only http and https, at most `FETCH_TIMEOUT` seconds and
+  `FETCH_MAX_BYTES` per answer, never a URL on Pakta's own host (`PAKTA_BASE_URL`), redirects included. A
+  CRL is checked (issuer, signature, still current) and kept in the process until its nextUpdate, so a
+  busy day fetches it once; OCSP responses are asked for each seal.
+- **Trust roots**: the embedded CA's (`signatures.ca.trust_roots`) and the external TSA's
+  (`settings.PAKTA_TSA_TRUST_ROOTS`). Each other certificate must chain to one of them through the
+  certificates handed in (a TSA's token carries its intermediates), checked before anything is fetched.
+
+Every refusal is a `signatures.signing.LongTermValidationError` whose message says which certificate and
+why; nothing of it is secret (certificates and revocation data are public).
+"""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from asn1crypto import crl as asn1_crl
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.x509 import ocsp
+from django.conf import settings
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from signatures import ca
+from signatures.models import CaKey
+from signatures.signing import LongTermValidationError
+from signatures.verification_service import tsa_trust_roots
+
+FETCH_TIMEOUT = 10.0
+"""Seconds one CRL or OCSP request may take in all (connecting, redirects, reading)."""
+FETCH_MAX_BYTES = 10 * 1024 * 1024
+"""The largest CRL or OCSP response read; a larger one is refused."""
+
+CHAIN_UNTRUSTED = _(
+    "Sertifikat %(subject)s tidak terhubung ke akar sertifikat tepercaya. Untuk otoritas stempel waktu "
+    "eksternal (PAKTA_TSA_URL), atur PAKTA_TSA_TRUST_ROOTS ke berkas sertifikat akarnya."
+)
+REVOCATION_FETCH_FAILED = _("Data pencabutan sertifikat %(subject)s tidak dapat diambil dari %(url)s: %(detail)s")
+REVOCATION_NOT_FETCHABLE = _(
+    "Sertifikat %(subject)s mencantumkan CRL atau OCSP, tetapi tidak pada alamat http/https yang dapat diambil."
+)
+REVOCATION_URL_OURS = _(
+    "Sertifikat %(subject)s menunjuk data pencabutannya ke Pakta sendiri (%(url)s), padahal tidak diterbitkan "
+    "oleh CA Pakta saat ini; Pakta tidak mengambil data dari dirinya sendiri."
+)
+CERTIFICATE_REVOKED = _("Sertifikat %(subject)s telah dicabut sejak %(revoked_at)s menurut %(url)s.")
+CERTIFICATE_STATUS_UNKNOWN = _("Status sertifikat %(subject)s tidak diketahui oleh layanan OCSP %(url)s.")
+
+_MAX_CHAIN = 8
+_MAX_REDIRECTS = 3
+_READ_CHUNK = 64 * 1024
+_CACHE_MAX = 256
+_CLOCK_SKEW = datetime.timedelta(minutes=5)
+_FETCHABLE_SCHEMES = ("http", "https")
+
+
+@dataclass(frozen=True)
+class ValidationMaterial:
+    """What a long-term seal validates against: `seal_lta(trust_roots=..., crls=..., ocsps=...)`."""
+
+    trust_roots: list[asn1_x509.Certificate]
+    crls: list[asn1_crl.CertificateList]
+    ocsps: list[asn1_ocsp.OCSPResponse]
+
+
+def validation_material(certificates: Iterable[asn1_x509.Certificate]) -> ValidationMaterial:
+    """Trust roots, CRLs and OCSP responses to validate `certificates` hard-fail without fetching: signers
+    and TSAs of a document (`signatures.signing.signature_certificates`) and the certificates of the TSA
+    that will timestamp it (`signatures.tsa.tsa_certificates`). See the module docstring for where each
+    piece comes from.
+
+    :param certificates: end-entity certificates, and the intermediates of those not issued by our CA
+        (each certificate once is enough; duplicates are ignored).
+    :raises signatures.signing.LongTermValidationError: a certificate not issued by our CA does not chain to
+        a trust root; its CRL or OCSP response cannot be fetched, is not valid or current, says revoked or
+        unknown; or it points to Pakta's own host for them.
+    :raises signatures.ca.CaNotInitialized: a certificate of our CA is handed in but the CA's keys are gone.
+    """
+    roots = _unique([*ca.trust_roots(), *tsa_trust_roots()])
+    certs = _unique(certificates)
+    root_digests = {root.sha256 for root in roots}
+    try:
+        issuing, root = ca.ca_chain()
+    except ca.CaNotInitialized:
+        issuing = root = None
+    ours: list[asn1_x509.Certificate] = []
+    theirs: list[asn1_x509.Certificate] = []
+    for cert in certs:
+        if cert.sha256 in root_digests:
+            continue
+        if issuing is not None and root is not None and cert.issuer in (issuing.subject, root.subject):
+            ours.append(cert)
+        else:
+            theirs.append(cert)
+    crls, ocsps = _embedded_material(ours, issuing) if ours and issuing is not None else ([], [])
+    pairs = _chains(theirs, known=[*certs, *roots], root_digests=root_digests)
+    now = timezone.now()
+    for cert, issuer in pairs:
+        cert_crls, cert_ocsps = _fetched_material(cert, issuer, now=now)
+        crls.extend(cert_crls)
+        ocsps.extend(cert_ocsps)
+    return ValidationMaterial(trust_roots=roots, crls=_unique_crls(crls), ocsps=ocsps)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Our CA: in-process
+# --------------------------------------------------------------------------------------------------------
+
+
+def _embedded_material(
+    certs: list[asn1_x509.Certificate], issuing: asn1_x509.Certificate
+) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
+    """What `ca.revocation_material_for` gives each certificate, for all at once: the root CRL (it covers
+    the issuing CA), the issuing CA's CRL and an OCSP response for what the issuing CA issued (except the
+    OCSP responder, id-pkix-ocsp-nocheck)."""
+    crls = [asn1_crl.CertificateList.load(ca.crl_der(CaKey.Role.ROOT))]
+    issued = [cert for cert in certs if cert.issuer == issuing.subject]
+    if not issued:
+        return crls, []
+    crls.insert(0, asn1_crl.CertificateList.load(ca.crl_der(CaKey.Role.ISSUING)))
+    serials = {cert.serial_number for cert in issued if cert.ocsp_no_check_value is None}
+    return crls, list(ca.ocsp_responses_for_serials(serials).values())
+
+
+# --------------------------------------------------------------------------------------------------------
+# Other CAs: chains and fetching
+# --------------------------------------------------------------------------------------------------------
+
+
+def _chains(
+    certs: list[asn1_x509.Certificate],
+    *,
+    known: list[asn1_x509.Certificate],
+    root_digests: set[bytes],
+) -> list[tuple[x509.Certificate, x509.Certificate]]:
+    """(certificate, its issuer) for every certificate on the way from each of `certs` to a trust root, the
+    root excluded, each once: those are the certificates that need revocation data. Issuers are found among
+    `known` by name and signature.
+
+    :raises LongTermValidationError: a certificate's chain does not end at a trust root.
+    """
+    by_subject: dict[str, list[asn1_x509.Certificate]] = {}
+    for candidate in known:
+        by_subject.setdefault(candidate.subject.hashable, []).append(candidate)
+    parsed: dict[bytes, x509.Certificate] = {}
+
+    def crypto(cert: asn1_x509.Certificate) -> x509.Certificate:
+        if cert.sha256 not in parsed:
+            parsed[cert.sha256] = x509.load_der_x509_certificate(cert.dump())
+        return parsed[cert.sha256]
+
+    pairs: dict[bytes, tuple[x509.Certificate, x509.Certificate]] = {}
+    for cert in certs:
+        current = cert
+        for _step in range(_MAX_CHAIN):
+            if current.sha256 in root_digests:
+                break
+            issuer = next(
+                (
+                    candidate
+                    for candidate in by_subject.get(current.issuer.hashable, [])
+                    if candidate.sha256 != current.sha256 and _issued_by(crypto(current), crypto(candidate))
+                ),
+                None,
+            )
+            if issuer is None:
+                raise _error(CHAIN_UNTRUSTED, cert)
+            pairs.setdefault(current.sha256, (crypto(current), crypto(issuer)))
+            current = issuer
+        else:
+            raise _error(CHAIN_UNTRUSTED, cert)
+    return list(pairs.values())
+
+
+def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
+    try:
+        cert.verify_directly_issued_by(issuer)
+    except (ValueError, TypeError, InvalidSignature):
+        return False
+    return True
+
+
+def _fetched_material(
+    cert: x509.Certificate, issuer: x509.Certificate, *, now: datetime.datetime
+) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
+    """The CRL of the first CRL distribution point that answers, else an OCSP response from the first OCSP
+    responder that answers; nothing for a certificate that names neither (hard-fail does not ask for it) or
+    is exempt (id-pkix-ocsp-nocheck)."""
+    if _extension(cert, x509.OCSPNoCheck) is not None:
+        return [], []
+    crl_urls, crl_declared = _crl_urls(cert)
+    ocsp_urls, ocsp_declared = _ocsp_urls(cert)
+    if crl_urls:
+        return [_checked_crl(cert, issuer, crl_urls, now=now)], []
+    if ocsp_urls:
+        return [], [_checked_ocsp(cert, issuer, ocsp_urls, now=now)]
+    if crl_declared or ocsp_declared:
+        raise _error(REVOCATION_NOT_FETCHABLE, cert)
+    return [], []
+
+
+def _checked_crl(
+    cert: x509.Certificate, issuer: x509.Certificate, urls: list[str], *, now: datetime.datetime
+) -> asn1_crl.CertificateList:
+    failure: tuple[str, Exception] | None = None
+    for url in urls:
+        try:
+            crl, crl_asn1 = _crl(url, issuer, now=now)
+        except (OSError, ValueError, TypeError, http.client.HTTPException) as exc:
+            failure = (url, exc)
+            continue
+        revoked = crl.get_revoked_certificate_by_serial_number(cert.serial_number)
+        if revoked is not None:
+            raise _error(CERTIFICATE_REVOKED, cert, url=url, revoked_at=revoked.revocation_date_utc.isoformat())
+        return crl_asn1
+    assert failure is not None
+    raise _error(REVOCATION_FETCH_FAILED, cert, url=failure[0], detail=failure[1])
+
+
+_crl_lock = threading.Lock()
+_crl_cache: dict[str, tuple[x509.CertificateRevocationList, asn1_crl.CertificateList, datetime.datetime]] = {}
+
+
+def _crl(
+    url: str, issuer: x509.Certificate, *, now: datetime.datetime
+) -> tuple[x509.CertificateRevocationList, asn1_crl.CertificateList]:
+    """The CRL at `url` issued and signed by `issuer`: from the cache while it is current, else fetched,
+    parsed (DER or PEM), checked and cached until its nextUpdate. A cached CRL of another issuer (the CA
+    changed its key) is fetched again.
+
+    :raises ValueError: not a CRL, not `issuer`'s, or not current (no nextUpdate counts as not current).
+    :raises OSError: fetching failed.
+    """
+    with _crl_lock:
+        cached = _crl_cache.get(url)
+    if cached is not None and now < cached[2] and _signed_by(cached[0], issuer):
+        return cached[0], cached[1]
+    body = _fetch(url)
+    crl = x509.load_pem_x509_crl(body) if body.lstrip().startswith(b"-----BEGIN") else x509.load_der_x509_crl(body)
+    if not _signed_by(crl, issuer):
+        raise ValueError("the CRL is not signed by the certificate's issuer")
+    next_update = crl.next_update_utc
+    if next_update is None or next_update <= now:
+        raise ValueError(f"the CRL is out of date (nextUpdate {next_update})")
+    if crl.last_update_utc > now + _CLOCK_SKEW:
+        raise ValueError(f"the CRL is not valid yet (thisUpdate {crl.last_update_utc})")
+    crl_asn1 = asn1_crl.CertificateList.load(crl.public_bytes(serialization.Encoding.DER))
+    with _crl_lock:
+        if len(_crl_cache) >= _CACHE_MAX:
+            _crl_cache.clear()
+        _crl_cache[url] = (crl, crl_asn1, next_update)
+    return crl, crl_asn1
+
+
+def _signed_by(crl: x509.CertificateRevocationList, issuer: x509.Certificate) -> bool:
+    try:
+        return crl.issuer == issuer.subject and crl.is_signature_valid(issuer.public_key())  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _checked_ocsp(
+    cert: x509.Certificate, issuer: x509.Certificate, urls: list[str], *, now: datetime.datetime
+) -> asn1_ocsp.OCSPResponse:
+    """A current `good` OCSP response for `cert` (its signature is checked by the seal's validation)."""
+    request = ocsp.OCSPRequestBuilder().add_certificate(cert, issuer, hashes.SHA1()).build()  # noqa: S303 (the CertID hash of RFC 5019)
+    body = request.public_bytes(serialization.Encoding.DER)
+    failure: tuple[str, Exception] | None = None
+    for url in urls:
+        try:
+            answer = _fetch(url, data=body, content_type="application/ocsp-request")
+            response = ocsp.load_der_ocsp_response(answer)
+            if response.response_status != ocsp.OCSPResponseStatus.SUCCESSFUL:
+                raise ValueError(f"the responder answered {response.response_status.name}")
+            if response.serial_number != cert.serial_number:
+                raise ValueError("the response is about another certificate")
+            if response.next_update_utc is not None and response.next_update_utc <= now:
+                raise ValueError(f"the response is out of date (nextUpdate {response.next_update_utc})")
+        except (OSError, ValueError, TypeError, http.client.HTTPException) as exc:
+            failure = (url, exc)
+            continue
+        if response.certificate_status == ocsp.OCSPCertStatus.REVOKED:
+            moment = response.revocation_time_utc
+            raise _error(CERTIFICATE_REVOKED, cert, url=url, revoked_at=moment.isoformat() if moment else "?")
+        if response.certificate_status != ocsp.OCSPCertStatus.GOOD:
+            raise _error(CERTIFICATE_STATUS_UNKNOWN, cert, url=url)
+        return asn1_ocsp.OCSPResponse.load(answer)
+    assert failure is not None
+    raise _error(REVOCATION_FETCH_FAILED, cert, url=failure[0], detail=failure[1])
+
+
+def _crl_urls(cert: x509.Certificate) -> tuple[list[str], bool]:
+    """The http(s) URLs of the certificate's CRL distribution points, and whether it declares any."""
+    points = _extension(cert, x509.CRLDistributionPoints)
+    if not points:
+        return [], False
+    names = [name for point in points for name in (point.full_name or ())]
+    return _fetchable(cert, names), True
+
+
+def _ocsp_urls(cert: x509.Certificate) -> tuple[list[str], bool]:
+    """The http(s) URLs of the certificate's OCSP responders, and whether it declares any."""
+    access = _extension(cert, x509.AuthorityInformationAccess)
+    if access is None:
+        return [], False
+    names = [
+        description.access_location
+        for description in access
+        if description.access_method == x509.oid.AuthorityInformationAccessOID.OCSP
+    ]
+    return _fetchable(cert, names), bool(names)
+
+
+def _fetchable(cert: x509.Certificate, names: list[x509.GeneralName]) -> list[str]:
+    """The http(s) URIs among `names`.
+
+    :raises LongTermValidationError: one of them is on Pakta's own host.
+    """
+    urls = []
+    for name in names:
+        if not isinstance(name, x509.UniformResourceIdentifier):
+            continue
+        url = name.value
+        if urllib.parse.urlsplit(url).scheme.lower() not in _FETCHABLE_SCHEMES:
+            continue
+        if _is_ours(url):
+            raise _error(REVOCATION_URL_OURS, cert, url=url)
+        urls.append(url)
+    return urls
+
+
+def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
+    try:
+        return cert.extensions.get_extension_for_class(kind).value
+    except x509.ExtensionNotFound:
+        return None
+
+
+# --------------------------------------------------------------------------------------------------------
+# HTTP
+# --------------------------------------------------------------------------------------------------------
+
+
+class FetchRefused(ValueError):
+    """A URL (or a redirect) that Pakta does not fetch: not http(s), or on its own host."""
+
+
+def _is_ours(url: str) -> bool:
+    """Whether `url` is on the host of `settings.PAKTA_BASE_URL` (any port): that would be HTTP to ourselves."""
+    own = urllib.parse.urlsplit(str(settings.PAKTA_BASE_URL)).hostname
+    host = urllib.parse.urlsplit(url).hostname
+    return bool(own) and bool(host) and str(host).lower().rstrip(".") == str(own).lower().rstrip(".")
+
+
+def _check_url(url: str) -> None:
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme.lower() not in _FETCHABLE_SCHEMES or not parts.hostname:
+        raise FetchRefused(f"only http and https URLs are fetched, not {url!r}")
+    if _is_ours(url):
+        raise FetchRefused(f"{url} is Pakta's own host")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a few redirects, each checked like the first URL."""
+
+    max_redirections = _MAX_REDIRECTS
+
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
+        _check_url(newurl)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _fetch(url: str, *, data: bytes | None = None, content_type: str | None = None) -> bytes:
+    """GET `url` (or POST `data`), at most `FETCH_MAX_BYTES` within `FETCH_TIMEOUT` seconds.
+
+    :raises FetchRefused: the URL or a redirect is not fetchable (a ValueError).
+    :raises ValueError: the answer is larger than allowed.
+    :raises OSError: the request failed (connection, HTTP error status, timeout).
+    """
+    _check_url(url)
+    deadline = time.monotonic() + FETCH_TIMEOUT
+    headers = {"User-Agent": "Pakta"}
+    if content_type:
+        headers["Content-Type"] = content_type
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")  # noqa: S310 (checked above)
+    opener = urllib.request.build_opener(_CheckedRedirects)
+    try:
+        response = opener.open(request, timeout=FETCH_TIMEOUT)
+    except urllib.error.HTTPError as exc:
+        exc.close()
+        raise OSError(f"HTTP {exc.code} {exc.reason}") from None
+    with response:
+        declared = response.headers.get("Content-Length")
+        if declared is not None and declared.isdigit() and int(declared) > FETCH_MAX_BYTES:
+            raise ValueError(f"the answer is larger than {FETCH_MAX_BYTES} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := response.read(_READ_CHUNK):
+            size += len(chunk)
+            if size > FETCH_MAX_BYTES:
+                raise ValueError(f"the answer is larger than {FETCH_MAX_BYTES} bytes")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no complete answer within {FETCH_TIMEOUT:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+# --------------------------------------------------------------------------------------------------------
+# Helpers
+# --------------------------------------------------------------------------------------------------------
+
+
+def _unique(certs: Iterable[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:
+    found: dict[bytes, asn1_x509.Certificate] = {}
+    for cert in certs:
+        found.setdefault(cert.sha256, cert)
+    return list(found.values())
+
+
+def _unique_crls(crls: Iterable[asn1_crl.CertificateList]) -> list[asn1_crl.CertificateList]:
+    found: dict[bytes, asn1_crl.CertificateList] = {}
+    for crl in crls:
+        found.setdefault(crl.dump(), crl)
+    return list(found.values())
+
+
+def _error(message: Any, cert: x509.Certificate | asn1_x509.Certificate, **params: Any) -> LongTermValidationError:
+    if isinstance(cert, x509.Certificate):
+        cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
+    subject = cert.subject.human_friendly  # as `signatures.signing` names certificates in its messages
+    values = {"subject": subject, **{key: str(value) for key, value in params.items()}}
+    return LongTermValidationError(message % values, extra=values)
