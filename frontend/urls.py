@@ -1,6 +1,8 @@
 from django.urls import path, re_path
 
 from frontend import views
+from frontend.views.ca_admin import ca_admin
+from frontend.views.enrolment import enrol
 from frontend.views.invitations import (
     invitation_accept_view,
     invitation_resend_view,
@@ -8,7 +10,7 @@ from frontend.views.invitations import (
     invitation_send_view,
     invitations,
 )
-from frontend.views.signing import ca_admin, enrol, pact_revision_pdf, pact_sign_page
+from frontend.views.signing import pact_revision_pdf, pact_sign_page
 from frontend.views.verify import verify_document, verify_document_pdf, verify_upload
 
 app_name = "frontend"

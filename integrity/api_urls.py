@@ -27,6 +27,11 @@ urlpatterns = [
         signing_identity.SigningIdentityPassphraseApi.as_view(),
         name="signing-identity-passphrase",
     ),
+    path(
+        "me/signing-identity/pkcs12/",
+        signing_identity.SigningIdentityPkcs12Api.as_view(),
+        name="signing-identity-pkcs12",
+    ),
     path("units/", org.UnitListCreateApi.as_view(), name="unit-list"),
     path("units/<int:pk>/", org.UnitDetailApi.as_view(), name="unit-detail"),
     path("positions/", org.PositionListCreateApi.as_view(), name="position-list"),

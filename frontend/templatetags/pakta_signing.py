@@ -1,12 +1,12 @@
 """The signing state of a pact for the pact detail page (who signed, certified or not, whose turn), read by
-`integrity.apis.signing.pact_signing` like the sign page and the API."""
+`integrity.selectors.signing.pact_signing` like the sign page and the API."""
 
 from typing import Any
 
 from django import template
 
-from integrity.apis.signing import PactSigning, pact_signing
 from integrity.models import IntegrityPact
+from integrity.selectors.signing import PactSigning, pact_signing
 
 register = template.Library()
 

@@ -2,7 +2,7 @@
 
     GET      /api/v1/ca/                              the embedded CA: keys, TSA, issued and revoked certificates
 
-`ca_overview` and `can_read_ca` are shared with the CA admin page (`frontend.views.signing`).
+`ca_overview` and `can_read_ca` are shared with the CA admin page (`frontend.views.ca_admin`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,14 @@
 """Signing a pact through the API (signatures issue §5 "Web UI and API", §2 "the signing plan of a pact").
 
-    POST     /api/v1/pacts/<id>/sign/                 sign your turn (passphrase, or an uploaded PKCS#12)
+    POST     /api/v1/pacts/<id>/sign/                 sign your turn (passphrase, token PIN, or an uploaded PKCS#12)
     GET      /api/v1/pacts/<id>/signatures/           who signed when, certified or not, who is next
     GET      /api/v1/pacts/<id>/revisions/<seq>/pdf/  one stored revision of the signed document
 
-The signing state and the PKCS#12 key holder are `integrity.apis.signing`'s, shared with the pages; the
-errors and their statuses are listed there.
+The signing state is `integrity.selectors.signing`'s and the key holders `integrity.services.signing_identities`',
+shared with the pages; secrets are taken as described in `integrity.apis.secrets`. The services' errors answer
+`{"message", "extra"}` with their status: a wrong passphrase 403 (counted; the fifth locks signing for 15
+minutes, after which 429), out of order, already signed or a superseded pact 409, a visible pact you are not a
+party of 403, a pact outside your scope 404.
 """
 
 from __future__ import annotations
@@ -27,17 +30,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrity.apis.base import PaktaApiView, PdfRenderer
+from integrity.apis.secrets import passphrase_field, pin_field, sensitive_passphrases
 from integrity.apis.serializers import ErrorSerializer
-from integrity.apis.signing import (
-    certification_label,
-    identity_certified,
-    pact_signing,
-    passphrase_field,
-    pkcs12_key_holder,
-    sensitive_passphrases,
-)
 from integrity.models import IntegrityPact, PactParty, PactRevision
 from integrity.selectors import pacts_visible_to
+from integrity.selectors.signing import certification_label, identity_certified, pact_signing
 from integrity.services.signing import (
     pact_latest_revision,
     pact_party_to_sign,
@@ -45,10 +42,11 @@ from integrity.services.signing import (
     pact_sign,
     pact_verification_url,
 )
+from integrity.services.signing_identities import PKCS12_PASSWORD_REQUIRED, pact_sign_with_token, pkcs12_key_holder
 from signatures.models import SigningIdentity
 from signatures.signers import Pkcs12Error
 
-PKCS12_PASSWORD_REQUIRED = _("Masukkan kata sandi berkas PKCS#12.")
+PASSPHRASE_AND_PIN = _("Kirim passphrase atau PIN, bukan keduanya.")
 
 
 class PartyBriefSerializer(serializers.Serializer):
@@ -124,15 +122,40 @@ class PactSignApi(PaktaApiView):
     """Sign the pact when it is your turn: your signature goes into your prepared field of the newest
     revision (PAdES B-T with a visible stamp); after the last party the pact is sealed and SIGNED.
 
-    Body: `{"passphrase"}` (JSON) for the identity Pakta keeps, or multipart `pkcs12` + `pkcs12_password`
-    for a registered PKCS#12 file. `Idempotency-Key`: repeat a request with the same key (after a lost
-    answer, a double click) and you get the same revision back instead of an error: one signature."""
+    The body says which of your identities signs (its key holder):
+    - `{"passphrase"}` (JSON): the identity whose key Pakta keeps; wrong passphrases are counted and lock
+      signing.
+    - `{"pin", "identity"}` (JSON): a key inside a PKCS#11 token or HSM; `identity` is the serial number
+      of your token identity and may be left out when you have exactly one. A wrong PIN answers 403 with
+      the token's refusal; the token itself counts wrong PINs and locks. The token is opened only on your
+      turn.
+    - multipart `pkcs12` + `pkcs12_password`: a registered PKCS#12 file, uploaded for this one signature
+      and never stored.
+
+    `Idempotency-Key`: repeat a request with the same key (after a lost answer, a double click) and you
+    get the same revision back instead of an error: one signature."""
 
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, MultiPartParser]
 
     class InputSerializer(serializers.Serializer):
-        passphrase = passphrase_field(required=False, allow_blank=True)
+        passphrase = passphrase_field(
+            required=False, allow_blank=True, help_text="For the identity Pakta keeps (backend `embedded`)."
+        )
+        pin = pin_field(
+            required=False, allow_blank=True, help_text="Token PIN, for a PKCS#11 identity (backend `pkcs11`)."
+        )
+        identity = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=40,
+            help_text="With `pin`: the serial number (hex) of the token identity; optional when you have one.",
+        )
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if attrs.get("passphrase") and ("pin" in attrs or "identity" in attrs):
+                raise serializers.ValidationError(PASSPHRASE_AND_PIN)
+            return attrs
 
     @extend_schema(
         operation_id="pact_sign",
@@ -148,10 +171,16 @@ class PactSignApi(PaktaApiView):
         ],
         responses={
             201: SignedByPartySerializer,
-            400: OpenApiResponse(ErrorSerializer, description="No passphrase, bad PKCS#12 or Idempotency-Key."),
-            403: OpenApiResponse(ErrorSerializer, description="Wrong passphrase (counted), or not a party."),
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="No passphrase or PIN, token identity not named or not yours, token or key not "
+                "found, bad PKCS#12 or Idempotency-Key.",
+            ),
+            403: OpenApiResponse(ErrorSerializer, description="Wrong passphrase (counted), wrong PIN, or not a party."),
             404: OpenApiResponse(ErrorSerializer, description="Not in your scope."),
-            409: OpenApiResponse(ErrorSerializer, description="Not your turn, already signed, not pending."),
+            409: OpenApiResponse(
+                ErrorSerializer, description="Not your turn, already signed, not pending, no identity of that kind."
+            ),
             429: OpenApiResponse(ErrorSerializer, description="Signing locked after wrong passphrases."),
         },
     )
@@ -171,8 +200,18 @@ class PactSignApi(PaktaApiView):
         else:
             serializer = self.InputSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
-            passphrase = serializer.validated_data.get("passphrase") or None
-            revision = pact_sign(pact=pact, user=request.user, passphrase=passphrase, idempotency_key=key)
+            data = serializer.validated_data
+            if "pin" in data or "identity" in data:
+                revision = pact_sign_with_token(
+                    pact=pact,
+                    user=request.user,
+                    pin=data.get("pin") or "",
+                    serial=data.get("identity") or None,
+                    idempotency_key=key,
+                )
+            else:
+                passphrase = data.get("passphrase") or None
+                revision = pact_sign(pact=pact, user=request.user, passphrase=passphrase, idempotency_key=key)
         return Response(_signed_data(request, revision), status=status.HTTP_201_CREATED)
 
 

@@ -2,8 +2,10 @@
 
     GET/POST /api/v1/me/signing-identity/             your signing identity; POST enrols you (embedded key)
     POST     /api/v1/me/signing-identity/passphrase/  change its passphrase
+    POST     /api/v1/me/signing-identity/pkcs12/      register the certificate of your PKCS#12 file
 
-The writes are `integrity.apis.signing`'s, shared with the pages; passphrases are handled as described there.
+The reads are `integrity.selectors.signing`'s and the writes `integrity.services.signing_identities`', shared
+with the pages; passphrases are taken as described in `integrity.apis.secrets`.
 """
 
 from __future__ import annotations
@@ -14,22 +16,19 @@ from typing import Any
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from integrity.apis.base import PaktaApiView
+from integrity.apis.base import PaktaApiView, UploadApiView
+from integrity.apis.secrets import PASSPHRASES_DIFFER, passphrase_field, sensitive_passphrases
 from integrity.apis.serializers import ErrorSerializer
-from integrity.apis.signing import (
-    PASSPHRASES_DIFFER,
-    certification_label,
-    embedded_identity_of,
-    enrolment_subject,
-    identity_certified,
-    passphrase_field,
-    sensitive_passphrases,
+from integrity.selectors.signing import certification_label, embedded_identity_of, enrolment_subject, identity_certified
+from integrity.services.signing_identities import (
     signing_identity_change_passphrase,
     signing_identity_enrol,
+    signing_identity_register_pkcs12,
 )
 from signatures.lockout import identity_locked_until
 from signatures.models import SigningIdentity
@@ -177,3 +176,44 @@ class SigningIdentityPassphraseApi(PaktaApiView):
         data = serializer.validated_data
         signing_identity_change_passphrase(user=request.user, old=data["old_passphrase"], new=data["new_passphrase"])
         return Response(SigningIdentityStatusSerializer(identity_status_data(request.user)).data)
+
+
+@sensitive_passphrases
+class SigningIdentityPkcs12Api(UploadApiView):
+    """Register the certificate of your PKCS#12 file (.p12/.pfx, typically from a PSrE) as a signing
+    identity: the file is opened in memory with its password to check that it can sign (a key matching an
+    end-entity certificate that is valid now and allows signing), then only the certificate is kept, never
+    the file, the key or the password. Sign with it by uploading the file again (POST
+    /api/v1/pacts/<id>/sign/, multipart). Signatures are *tersertifikasi* only when the certificate chains
+    to a certified provider's root."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        pkcs12 = serializers.FileField(help_text="The PKCS#12 file (at most 64 KB); not stored.")
+        pkcs12_password = passphrase_field(allow_blank=True)
+
+    @extend_schema(
+        operation_id="me_signing_identity_pkcs12_register",
+        request={"multipart/form-data": InputSerializer},
+        responses={
+            201: SigningCertificateSerializer,
+            400: OpenApiResponse(
+                ErrorSerializer,
+                description="No official; no file or password; wrong password or damaged file; no key, a key "
+                "that does not match, a CA, expired or non-signing certificate, an unsupported key.",
+            ),
+            409: OpenApiResponse(ErrorSerializer, description="This certificate is already registered for you."),
+            413: OpenApiResponse(ErrorSerializer, description="The upload is over the size limit."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        upload = self.uploaded_file(request, "pkcs12")  # 413 over the upload limit, before anything else
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assert upload is not None  # the serializer requires the file
+        identity = signing_identity_register_pkcs12(
+            user=request.user, pkcs12_bytes=upload[1], password=serializer.validated_data["pkcs12_password"]
+        )
+        return Response(SigningCertificateSerializer(certificate_data(identity)).data, status=status.HTTP_201_CREATED)

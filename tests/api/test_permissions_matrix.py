@@ -141,6 +141,14 @@ ENDPOINTS = [
         NO_IDENTITY_409,
         body="passphrase_change",
     ),
+    Case(
+        "signing-pkcs12",
+        "signing-identity-pkcs12",
+        "post",
+        "/api/v1/me/signing-identity/pkcs12/",
+        ENROL,
+        body="pkcs12",
+    ),
     Case("pact-sign", "pact-sign", "post", "/api/v1/pacts/{pact}/sign/", SIGN, body="passphrase"),
     Case("pact-signatures", "pact-signatures", "get", "/api/v1/pacts/{pact}/signatures/", BNA_PERSONAL),
     Case("pact-revision-pdf", "pact-revision-pdf", "get", "/api/v1/pacts/{pact}/revisions/1/pdf/", BNA_PERSONAL),
@@ -205,6 +213,15 @@ def _body(kind: str | None, office: Office, role: str) -> tuple[Any, str | None]
         return {"old_passphrase": SIGNING_PASSPHRASE, "new_passphrase": new, "new_passphrase_confirm": new}, "json"
     if kind == "passphrase":
         return {"passphrase": SIGNING_PASSPHRASE}, "json"
+    if kind == "pkcs12":  # a PKCS#12 of another CA: registering it needs no embedded CA
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.signatures.test_signers import _leaf, _p12, _test_ca
+
+        root, key = _test_ca(), ec.generate_private_key(ec.SECP256R1())
+        p12 = SimpleUploadedFile("saya.p12", _p12(key, _leaf(root, key), [root[0]]), "application/x-pkcs12")
+        return {"pkcs12": p12, "pkcs12_password": "sandi-p12-uji"}, "multipart"
     raise AssertionError(kind)
 
 

@@ -17,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audit.models import AuditEvent
-from integrity.apis.signing import signing_identity_enrol
 from integrity.models import IntegrityPact, PactRevision
+from integrity.services.signing_identities import signing_identity_enrol
 from signatures.models import SigningIdentity
 from tests.frontend.conftest import Office
 from tests.frontend.test_views import login, text_of
