@@ -6,15 +6,20 @@ seal checks hard-fail and fetches nothing itself).
   call reads and parses each CRL once and signs one OCSP response per distinct serial number, so its
   queries do not grow with the number of certificates (about a dozen for a pact, against ~57 when the
   material was made certificate by certificate).
-- **Other certificates** (an external TSA's chain, `settings.PAKTA_TSA_URL`): fetched from the URLs in the
-  certificates, which name an outside party: the CRL from the CRL distribution point, else an OCSP response
-  from the authority information access. Only http and https, at most `FETCH_TIMEOUT` seconds and
-  `FETCH_MAX_BYTES` per answer, never a URL on Pakta's own host (`PAKTA_BASE_URL`), redirects included. A
-  CRL is checked (issuer, signature, still current) and kept in the process until its nextUpdate, so a
-  busy day fetches it once; OCSP responses are asked for each seal.
-- **Trust roots**: the embedded CA's (`signatures.ca.trust_roots`) and the external TSA's
-  (`settings.PAKTA_TSA_TRUST_ROOTS`). Each other certificate must chain to one of them through the
-  certificates handed in (a TSA's token carries its intermediates), checked before anything is fetched.
+- **Other certificates** (an external TSA's chain, `settings.PAKTA_TSA_URL`; a certified provider's (PSrE)
+  signer and its issuing CA): fetched from the URLs in the certificates, which name an outside party: the
+  CRL from the CRL distribution point, else an OCSP response from the authority information access. Only
+  http and https, at most `FETCH_TIMEOUT` seconds and `FETCH_MAX_BYTES` per answer, never a URL on Pakta's
+  own host (`PAKTA_BASE_URL`), redirects included. A CRL is checked (issuer, signature, still current) and
+  kept in the process until its nextUpdate, so a busy day fetches it once (a revocation the provider
+  publishes meanwhile is seen at the next CRL, as with any CRL consumer); OCSP responses are asked for
+  each seal.
+- **Trust roots**: the embedded CA's (`signatures.ca.trust_roots`), the certified providers'
+  (`settings.PAKTA_CERTIFIED_ROOTS_DIR`) and the external TSA's (`settings.PAKTA_TSA_TRUST_ROOTS`): the
+  same as verification trusts (`signatures.verification_service`). Each other certificate must chain to
+  one of them through the certificates handed in (the intermediates a signature's CMS or a TSA's token
+  carries), checked before anything is fetched; every certificate on that path but the root gets its
+  revocation data.
 
 Every refusal is a `signatures.signing.LongTermValidationError` whose message says which certificate and
 why; nothing of it is secret (certificates and revocation data are public).
@@ -23,6 +28,7 @@ why; nothing of it is secret (certificates and revocation data are public).
 from __future__ import annotations
 
 import datetime
+import functools
 import http.client
 import threading
 import time
@@ -47,7 +53,7 @@ from django.utils.translation import gettext_lazy as _
 from signatures import ca
 from signatures.models import CaKey
 from signatures.signing import LongTermValidationError
-from signatures.verification_service import tsa_trust_roots
+from signatures.verification_service import certified_roots, tsa_trust_roots
 
 FETCH_TIMEOUT = 10.0
 """Seconds one CRL or OCSP request may take in all (connecting, redirects, reading)."""
@@ -55,8 +61,10 @@ FETCH_MAX_BYTES = 10 * 1024 * 1024
 """The largest CRL or OCSP response read; a larger one is refused."""
 
 CHAIN_UNTRUSTED = _(
-    "Sertifikat %(subject)s tidak terhubung ke akar sertifikat tepercaya. Untuk otoritas stempel waktu "
-    "eksternal (PAKTA_TSA_URL), atur PAKTA_TSA_TRUST_ROOTS ke berkas sertifikat akarnya."
+    "Sertifikat %(subject)s tidak terhubung ke akar sertifikat tepercaya. Untuk penanda tangan dari "
+    "penyelenggara sertifikasi elektronik (PSrE), letakkan sertifikat akarnya di PAKTA_CERTIFIED_ROOTS_DIR; "
+    "untuk otoritas stempel waktu eksternal (PAKTA_TSA_URL), atur PAKTA_TSA_TRUST_ROOTS ke berkas sertifikat "
+    "akarnya."
 )
 REVOCATION_FETCH_FAILED = _("Data pencabutan sertifikat %(subject)s tidak dapat diambil dari %(url)s: %(detail)s")
 REVOCATION_NOT_FETCHABLE = _(
@@ -86,20 +94,25 @@ class ValidationMaterial:
     ocsps: list[asn1_ocsp.OCSPResponse]
 
 
-def validation_material(certificates: Iterable[asn1_x509.Certificate]) -> ValidationMaterial:
+def validation_material(
+    certificates: Iterable[asn1_x509.Certificate], *, intermediates: Iterable[asn1_x509.Certificate] = ()
+) -> ValidationMaterial:
     """Trust roots, CRLs and OCSP responses to validate `certificates` hard-fail without fetching: signers
-    and TSAs of a document (`signatures.signing.signature_certificates`) and the certificates of the TSA
-    that will timestamp it (`signatures.tsa.tsa_certificates`). See the module docstring for where each
-    piece comes from.
+    and TSAs of a document (`signatures.signing.signature_certificates_with_chains`) and the certificates of
+    the TSA that will timestamp it (`signatures.tsa.tsa_certificates`). See the module docstring for where
+    each piece comes from.
 
-    :param certificates: end-entity certificates, and the intermediates of those not issued by our CA
-        (each certificate once is enough; duplicates are ignored).
+    :param certificates: certificates that must validate: end-entity certificates, and any intermediate
+        whose data is wanted in any case (each certificate once is enough; duplicates are ignored).
+    :param intermediates: certificates that may lie on their paths, such as those a signature's CMS
+        carries. Only those on a path to a trust root get revocation data; the others (a stray certificate
+        in a PKCS#12 file) are ignored rather than refused.
     :raises signatures.signing.LongTermValidationError: a certificate not issued by our CA does not chain to
         a trust root; its CRL or OCSP response cannot be fetched, is not valid or current, says revoked or
         unknown; or it points to Pakta's own host for them.
     :raises signatures.ca.CaNotInitialized: a certificate of our CA is handed in but the CA's keys are gone.
     """
-    roots = _unique([*ca.trust_roots(), *tsa_trust_roots()])
+    roots = _unique([*ca.trust_roots(), *certified_roots(), *tsa_trust_roots()])
     certs = _unique(certificates)
     root_digests = {root.sha256 for root in roots}
     try:
@@ -116,7 +129,7 @@ def validation_material(certificates: Iterable[asn1_x509.Certificate]) -> Valida
         else:
             theirs.append(cert)
     crls, ocsps = _embedded_material(ours, issuing) if ours and issuing is not None else ([], [])
-    pairs = _chains(theirs, known=[*certs, *roots], root_digests=root_digests)
+    pairs = _chains(theirs, known=_unique([*certs, *intermediates, *roots]), root_digests=root_digests)
     now = timezone.now()
     for cert, issuer in pairs:
         cert_crls, cert_ocsps = _fetched_material(cert, issuer, now=now)
@@ -393,6 +406,13 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
+@functools.cache
+def _opener() -> urllib.request.OpenerDirector:
+    """One opener per process, as `urllib.request.urlopen` keeps one: building it makes an SSL context with
+    the system's CA store, ~17 ms that would otherwise go into every fetch."""
+    return urllib.request.build_opener(_CheckedRedirects)
+
+
 def _fetch(url: str, *, data: bytes | None = None, content_type: str | None = None) -> bytes:
     """GET `url` (or POST `data`), at most `FETCH_MAX_BYTES` within `FETCH_TIMEOUT` seconds.
 
@@ -406,7 +426,7 @@ def _fetch(url: str, *, data: bytes | None = None, content_type: str | None = No
     if content_type:
         headers["Content-Type"] = content_type
     request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data is not None else "GET")  # noqa: S310 (checked above)
-    opener = urllib.request.build_opener(_CheckedRedirects)
+    opener = _opener()
     try:
         response = opener.open(request, timeout=FETCH_TIMEOUT)
     except urllib.error.HTTPError as exc:

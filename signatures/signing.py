@@ -322,9 +322,11 @@ def seal_lta(
     timestamp over everything, in one incremental update.
 
     Certificates chain to `trust_roots`; revocation is checked hard-fail against `crls` and `ocsps` only
-    (nothing is fetched: hand in the data for every certificate, the new timestamp's TSA included,
-    e.g. from `signatures.ca.revocation_material_for`). On a file sealed before, this renews the archive
-    timestamp chain: fresh validation data for the last timestamp, then a new timestamp.
+    (nothing is fetched here: hand in the data for every certificate on every path, the new timestamp's
+    TSA included, as `signatures.revocation.validation_material` gathers it for the certificates of
+    `signature_certificates_with_chains` and `signatures.tsa.tsa_certificates`). On a file sealed before,
+    this renews the archive timestamp chain: fresh validation data for the last timestamp, then a new
+    timestamp.
 
     :param field_name: name of the document timestamp's field; `Archive_<random>` by default.
     :returns: the sealed PDF; `pdf` is a prefix of it.
@@ -364,19 +366,37 @@ def signature_certificates(pdf: bytes) -> list[asn1_x509.Certificate]:
 
     :raises PdfSigningError: `pdf` cannot be read.
     """
+    return signature_certificates_with_chains(pdf)[0]
+
+
+def signature_certificates_with_chains(
+    pdf: bytes,
+) -> tuple[list[asn1_x509.Certificate], list[asn1_x509.Certificate]]:
+    """`signature_certificates(pdf)`, and the other certificates the same CMS signatures and timestamp
+    tokens carry (issuing CAs, sometimes roots or unrelated ones), each once, in document order and none of
+    the first list. Sealing needs both: a certified provider's (PSrE) signer chains root → issuing CA →
+    signer, and only the CMS says which issuing CA; its revocation data is needed too.
+
+    :returns: (signers and TSAs, the other carried certificates).
+    :raises PdfSigningError: `pdf` cannot be read.
+    """
     reader = _reader(pdf)
-    found: dict[bytes, asn1_x509.Certificate] = {}
+    signers_found: dict[bytes, asn1_x509.Certificate] = {}
+    carried: dict[bytes, asn1_x509.Certificate] = {}
     try:
         for embedded in reader.embedded_signatures:
             signed_datas = [embedded.signed_data]
             for signed in (False, True):
                 signed_datas.extend(extract_tst_data_iter(embedded.signer_info, signed=signed))
             for signed_data in signed_datas:
-                cert = extract_certificate_info(signed_data).signer_cert
-                found.setdefault(cert.sha256, cert)
+                info = extract_certificate_info(signed_data)
+                signers_found.setdefault(info.signer_cert.sha256, info.signer_cert)
+                for other in info.other_certs:
+                    carried.setdefault(other.sha256, other)
     except (PyHankoPdfError, KeyError, TypeError, ValueError) as exc:
         raise PdfSigningError(PDF_UNREADABLE % {"detail": exc}, extra={"detail": str(exc)}) from exc
-    return list(found.values())
+    others = [cert for digest, cert in carried.items() if digest not in signers_found]
+    return list(signers_found.values()), others
 
 
 def last_timestamp_valid_until(pdf: bytes) -> datetime.datetime | None:

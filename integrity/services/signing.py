@@ -72,7 +72,7 @@ from signatures.signing import (
     pakta_timestamper,
     seal_lta,
     sign_pdf_field,
-    signature_certificates,
+    signature_certificates_with_chains,
 )
 from signatures.stamp import SignatureStamp
 from signatures.tsa import TSA_CERTIFICATE_UNSTABLE, tsa_certificates, tsa_refresh_if_changed
@@ -366,8 +366,10 @@ def pact_sign(
 
 def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
     """Seal a pact that every party signed for the long term (PAdES B-LTA): the certificates, CRLs and
-    OCSP responses of every signature and timestamp (made in-process by the embedded CA, not fetched) go
-    into the document's DSS, then a document timestamp covers everything. The pact becomes SIGNED, dated
+    OCSP responses of every signature and timestamp go into the document's DSS, then a document timestamp
+    covers everything. Revocation data is made in-process for our CA's certificates, and fetched from the
+    certificate's own CRL or OCSP URLs for the others: an external TSA's, a certified provider's (PSrE)
+    signer and issuing CA (`signatures.revocation.validation_material`). The pact becomes SIGNED, dated
     by its last party's signature. Idempotent: a SIGNED pact returns its seal revision. Audit:
     `integrity.pact.sealed`. After the commit, the task `store_pact_validation_report` is enqueued: the
     worker verifies the sealed file and stores its validation report.
@@ -375,8 +377,10 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
     :raises PactNotSignable: the pact is SUPERSEDED (or SIGNED outside Pakta, without revisions).
     :raises NotReadyToSeal: a party has not signed yet.
     :raises DocumentNotOurs: the latest revision is not Pakta's own, unchanged.
-    :raises signatures.signing.LongTermValidationError: a certificate in the document does not chain to
-        our root or its revocation data is missing (a PSrE certificate needs that PSrE's root and data).
+    :raises signatures.signing.LongTermValidationError: a certificate in the document does not chain to a
+        trusted root (a PSrE signer needs its root in `PAKTA_CERTIFIED_ROOTS_DIR`), or its revocation data
+        cannot be had or says revoked; nothing is written.
+    :raises signatures.signing.TimestampError: the timestamping authority failed; nothing is written.
     """
     with transaction.atomic():
         locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
@@ -564,17 +568,19 @@ def _seal_bytes(data: bytes) -> bytes:
 
     The TSA's certificates are known before the timestamp is asked for (`signatures.tsa`), so their
     validation data goes into the file with the signers' (`signatures.revocation`: in-process for our CA,
-    fetched for an external TSA). A TSA that answers with a certificate it did not show before (renewed)
-    gets one more try with the new certificate's data.
+    fetched for an external TSA or a certified provider's signer). The intermediates each signature carries
+    let a PSrE signer's path (root → issuing CA → signer) be built, and its issuing CA's revocation data be
+    fetched too. A TSA that answers with a certificate it did not show before (renewed) gets one more try
+    with the new certificate's data.
 
     :raises signatures.signing.LongTermValidationError: a certificate does not chain to a trusted root, its
         revocation data cannot be had or says revoked, or the TSA keeps changing certificates.
     :raises signatures.signing.TimestampError: the timestamping authority failed.
     """
     timestamper = pakta_timestamper()
-    certificates = signature_certificates(data)
+    certificates, carried = signature_certificates_with_chains(data)
     for _attempt in range(2):
-        material = validation_material([*certificates, *tsa_certificates(timestamper)])
+        material = validation_material([*certificates, *tsa_certificates(timestamper)], intermediates=carried)
         sealed = seal_lta(
             data, timestamper=timestamper, trust_roots=material.trust_roots, crls=material.crls, ocsps=material.ocsps
         )

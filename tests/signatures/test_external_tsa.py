@@ -11,16 +11,10 @@ renew the TSA's certificate while the server runs. It counts the requests it get
 from __future__ import annotations
 
 import asyncio
-import collections
-import datetime as dt
-import secrets
 import socket
-import threading
-import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -29,9 +23,8 @@ import pytest
 from asn1crypto import tsp
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -61,8 +54,8 @@ from signatures.signing import LongTermValidationError, TimestampError, signatur
 from signatures.verification_service import verify_document
 from signatures.verify import Verdict
 from tests.integrity.test_pact_signing import PASS_ATASAN, PASS_PEGAWAI, _build_office
+from tests.signatures.external_pki import Issued, ServedPki, certificate, name, served
 
-NOW = dt.datetime.now(dt.UTC).replace(microsecond=0)
 TSA_NAME = "TSA Eksternal Uji"
 TSA_POLICY = "1.3.6.1.4.1.99999.7.1"
 ETSI = "{http://uri.etsi.org/19102/v1.2.1#}"
@@ -72,32 +65,19 @@ ETSI = "{http://uri.etsi.org/19102/v1.2.1#}"
 
 
 @dataclass
-class Issued:
-    cert: x509.Certificate
-    key: ec.EllipticCurvePrivateKey
-
-    @property
-    def asn1(self) -> asn1_x509.Certificate:
-        return asn1_x509.Certificate.load(self.cert.public_bytes(serialization.Encoding.DER))
-
-
-@dataclass
-class ExternalTsa:
+class ExternalTsa(ServedPki):
     """An outside TSA and its PKI, served at `base` (see the module docstring)."""
 
-    base: str
-    roots_file: Path
+    roots_file: Path = field(kw_only=True)
     root: Issued = field(init=False)
     issuing: Issued = field(init=False)
     tsa: Issued = field(init=False)
     stamper: InProcessTimeStamper = field(init=False)
-    revoked: dict[str, set[int]] = field(default_factory=lambda: {"root": set(), "issuing": set()})
-    requests: collections.Counter[str] = field(default_factory=collections.Counter)
 
     def __post_init__(self) -> None:
         root_key = ec.generate_private_key(ec.SECP256R1())
         root_name = _name("Akar Eksternal Uji")
-        self.root = Issued(_certificate(root_name, root_name, root_key, root_key, ca=True), root_key)
+        self.root = Issued(certificate(root_name, root_name, root_key, root_key, ca=True), root_key)
         self.rekey_issuing()
         self.roots_file.write_bytes(self.root.cert.public_bytes(serialization.Encoding.PEM))
 
@@ -105,14 +85,20 @@ class ExternalTsa:
     def url(self) -> str:
         return f"{self.base}/tsa"
 
-    def crl_url(self, issuer: str) -> str:
-        return f"{self.base}/{issuer}.crl"
+    def crl_issuer(self, issuer: str) -> Issued | None:
+        return {"root": self.root, "issuing": self.issuing}.get(issuer)
+
+    def post(self, route: str, content_type: str | None, body: bytes) -> tuple[int, str, bytes]:
+        if route != "/tsa" or content_type != "application/timestamp-query":
+            return 400, "text/plain", b"not a timestamp query"
+        reply = self.stamper.request_tsa_response(tsp.TimeStampReq.load(body))
+        return 200, "application/timestamp-reply", reply.dump()
 
     def rekey_issuing(self) -> None:
         """A new key and certificate for the issuing CA (same name, same CRL URL), and a TSA certificate
         from it."""
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = _certificate(
+        cert = certificate(
             _name("CA Penerbit Eksternal Uji"),
             self.root.cert.subject,
             key,
@@ -126,7 +112,7 @@ class ExternalTsa:
     def renew(self) -> None:
         """A new TSA key and certificate (the old one stays valid), used for every token from now on."""
         key = ec.generate_private_key(ec.SECP256R1())
-        cert = _certificate(
+        cert = certificate(
             _name(TSA_NAME),
             self.issuing.cert.subject,
             key,
@@ -142,144 +128,19 @@ class ExternalTsa:
     def revoke_tsa(self) -> None:
         self.revoked["issuing"].add(self.tsa.cert.serial_number)
 
-    def crl(self, issuer: str) -> bytes:
-        signer = self.root if issuer == "root" else self.issuing
-        builder = (
-            x509.CertificateRevocationListBuilder()
-            .issuer_name(signer.cert.subject)
-            .last_update(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
-            .next_update(dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
-            .add_extension(x509.CRLNumber(1), critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.key.public_key()), critical=False)
-        )
-        for serial in sorted(self.revoked[issuer]):
-            builder = builder.add_revoked_certificate(
-                x509.RevokedCertificateBuilder()
-                .serial_number(serial)
-                .revocation_date(dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1))
-                .build()
-            )
-        return builder.sign(signer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
-
 
 def _name(common_name: str) -> x509.Name:
-    return x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "ID"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Penyedia Stempel Waktu Uji"),
-            x509.NameAttribute(NameOID.COMMON_NAME, common_name),
-        ]
-    )
-
-
-def _certificate(
-    subject: x509.Name,
-    issuer: x509.Name,
-    key: ec.EllipticCurvePrivateKey,
-    issuer_key: ec.EllipticCurvePrivateKey,
-    *,
-    ca: bool = False,
-    tsa: bool = False,
-    crl: str | None = None,
-) -> x509.Certificate:
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(issuer)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(NOW - dt.timedelta(days=30))
-        .not_valid_after(NOW + dt.timedelta(days=3650 if ca else 365))
-        .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=not ca,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=ca,
-                crl_sign=ca,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
-        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
-        .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False)
-    )
-    if crl is not None:
-        point = x509.DistributionPoint([x509.UniformResourceIdentifier(crl)], None, None, None)
-        builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
-    if tsa:
-        builder = builder.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
-    return builder.sign(issuer_key, hashes.SHA256())
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    authority: ExternalTsa
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    @property
-    def route(self) -> str:
-        """The path below the authority's base (unique per test: the process caches TSAs and CRLs by URL,
-        and a port may come round again)."""
-        return self.path.removeprefix(urllib.parse.urlsplit(self.server.authority.base).path)
-
-    def do_POST(self) -> None:
-        self.server.authority.requests[f"POST {self.route}"] += 1
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        if self.route != "/tsa" or self.headers.get("Content-Type") != "application/timestamp-query":
-            self._answer(400, "text/plain", b"not a timestamp query")
-            return
-        reply = self.server.authority.stamper.request_tsa_response(tsp.TimeStampReq.load(body))
-        self._answer(200, "application/timestamp-reply", reply.dump())
-
-    def do_GET(self) -> None:
-        self.server.authority.requests[f"GET {self.route}"] += 1
-        if self.route == "/elsewhere.crl":  # moved to Pakta's own host
-            self.send_response(302)
-            self.send_header("Location", "http://pakta.test/ca/crl/issuing.crl")
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        issuer = {"/root.crl": "root", "/issuing.crl": "issuing"}.get(self.route)
-        if issuer is None:
-            self._answer(404, "text/plain", b"not found")
-            return
-        self._answer(200, "application/pkix-crl", self.server.authority.crl(issuer))
-
-    def _answer(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass  # quiet test output
+    return name(common_name, organisation="Penyedia Stempel Waktu Uji")
 
 
 @pytest.fixture
 def external_tsa(settings: Any, tmp_path: Path) -> Iterator[ExternalTsa]:
     """GIVEN an external TSA listening on 127.0.0.1, configured as `PAKTA_TSA_URL` with its root in
     `PAKTA_TSA_TRUST_ROOTS`."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    base = f"http://127.0.0.1:{server.server_address[1]}/{secrets.token_hex(4)}"
-    authority = ExternalTsa(base=base, roots_file=tmp_path / "tsa-roots.pem")
-    server.authority = authority
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings.PAKTA_TSA_URL = authority.url
-    settings.PAKTA_TSA_TRUST_ROOTS = str(authority.roots_file)
-    yield authority
-    server.shutdown()
-    server.server_close()
-    thread.join(5)
+    with served(lambda base: ExternalTsa(base, roots_file=tmp_path / "tsa-roots.pem")) as authority:
+        settings.PAKTA_TSA_URL = authority.url
+        settings.PAKTA_TSA_TRUST_ROOTS = str(authority.roots_file)
+        yield authority
 
 
 # ---- Pacts --------------------------------------------------------------------------------------------------------
@@ -521,7 +382,7 @@ def test_our_own_host_is_never_fetched(office, external_tsa, settings):
     """GIVEN a certificate outside our CA whose CRL is on Pakta's own host (PAKTA_BASE_URL) THEN refused
     without a request: Pakta never fetches from itself."""
     key = ec.generate_private_key(ec.SECP256R1())
-    stranger = _certificate(
+    stranger = certificate(
         _name("Penanda Tangan Asing"),
         external_tsa.issuing.cert.subject,
         key,
@@ -549,7 +410,7 @@ def test_a_crl_that_cannot_be_had_refuses_the_seal(office, external_tsa, monkeyp
         monkeypatch.setattr("signatures.revocation.FETCH_MAX_BYTES", limit)
     key = ec.generate_private_key(ec.SECP256R1())
     url = f"{external_tsa.base}{path}"
-    stranger = _certificate(
+    stranger = certificate(
         _name("Penanda Tangan Asing"), external_tsa.issuing.cert.subject, key, external_tsa.issuing.key, crl=url
     )
     with pytest.raises(LongTermValidationError) as refused:
