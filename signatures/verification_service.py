@@ -15,8 +15,9 @@ configuration:
   certificate our CA revoked, so a revoked official's signature is never VALID, and nothing is fetched
   over the network (a verification request must not make the server call URLs found in an uploaded
   file). When every trusted root is our own, revocation data is required (hard-fail), so the report can
-  say "not revoked (checked)"; with other roots configured their signers are checked in soft-fail mode,
-  because their CRLs and OCSP responses are not at hand.
+  say "not revoked (checked)"; with other roots configured their signers are checked in soft-fail mode:
+  verification fetches nothing, so their revocation data is only what the file carries (a sealed pact
+  holds it in its DSS: the seal fetched it from the provider's own URLs, `signatures.revocation`).
 - **Attachments.** A pact carries its data as one embedded JSON file (`/AFRelationship /Data`), so one
   such attachment is accepted; anything else attached is INVALID.
 - **Size.** Files over `settings.PAKTA_VERIFY_MAX_BYTES` (20 MiB by default) are refused unread.
