@@ -52,7 +52,7 @@ from integrity.models import Decree, IntegrityPact, Official, PactRevision, Posi
 from integrity.services import org
 from integrity.services.access import account_create, official_link_account, role_grant
 from integrity.services.decrees import decree_import
-from integrity.services.officials import official_certificate_subject
+from integrity.services.officials import official_certificate_subject, official_identity_enrol
 from integrity.services.pacts import pact_record_external_signature, pacts_reconcile
 from integrity.services.signing import pact_sign
 from signatures import ca, keystore
@@ -927,16 +927,7 @@ def _enrol(accounts: dict[str, Any]) -> None:
     """A signing identity from the embedded CA for every account, its key under DEMO_PASSPHRASE."""
     for key, user in accounts.items():
         subject = official_certificate_subject(Official.objects.get(nip=PEOPLE[key].nip))
-        ca.identity_enrol(
-            user=user,
-            passphrase=DEMO_PASSPHRASE,
-            name=subject.name,
-            nip=subject.nip,
-            unit_name=subject.unit_name,
-            organisation=subject.organisation,
-            email=subject.email,
-            actor=user,
-        )
+        official_identity_enrol(user=user, passphrase=DEMO_PASSPHRASE, subject=subject, actor=user)
 
 
 def _sign_in_pakta(accounts: dict[str, Any]) -> None:

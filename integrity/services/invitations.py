@@ -53,7 +53,7 @@ from audit.services import audit_record
 from integrity.models import Invitation, Official, RoleGrant, SpendingUnitHead
 from integrity.selectors import ALL, user_scope
 from integrity.services.access import account_create, official_link_account
-from integrity.services.officials import official_certificate_subject
+from integrity.services.officials import official_certificate_subject, official_identity_enrol
 from integrity.workdays import JAKARTA, today_jakarta
 from signatures import ca, keystore
 
@@ -384,16 +384,7 @@ def invitation_accept(*, token: str, username: str, password: str, passphrase: s
         user.save(update_fields=["email"])
         by = actor if actor is not None else user
         official_link_account(official=locked.official, username=username, password=None, actor=by)
-        identity = ca.identity_enrol(
-            user=user,
-            passphrase=passphrase,
-            name=subject.name,
-            nip=subject.nip,
-            unit_name=subject.unit_name,
-            organisation=subject.organisation,
-            email=subject.email,
-            actor=by,
-        )
+        identity = official_identity_enrol(user=user, passphrase=passphrase, subject=subject, actor=by)
         locked.accepted_at = timezone.now()
         locked.save(update_fields=["accepted_at"])
         audit_record(

@@ -97,6 +97,21 @@ def official_certificate_subject(
     return CertificateSubject(official.full_name, official.nip, institution, institution, email)
 
 
+def official_identity_enrol(*, user: Any, passphrase: str, subject: CertificateSubject, actor: Any) -> Any:
+    """Enrol `user` with a key Pakta keeps under `passphrase`, the certificate naming `subject`
+    (`signatures.ca.identity_enrol`, which raises what it says). Audit: `signatures.identity.enrolled`."""
+    return ca.identity_enrol(
+        user=user,
+        passphrase=passphrase,
+        name=subject.name,
+        nip=subject.nip,
+        unit_name=subject.unit_name,
+        organisation=subject.organisation,
+        email=subject.email,
+        actor=actor,
+    )
+
+
 def official_deactivate(
     *,
     official: Official,

@@ -56,6 +56,7 @@ from integrity.selectors.signing import (
     pkcs12_identities_of,
     token_identities_of,
 )
+from integrity.services.officials import official_identity_enrol
 from integrity.services.signing import NO_IDENTITY, NoSigningIdentity, pact_sign
 from signatures import ca
 from signatures.lockout import embedded_key_holder_open
@@ -120,16 +121,7 @@ def signing_identity_enrol(*, user: Any, passphrase: str) -> SigningIdentity:
         raise NoOfficial(NO_OFFICIAL)
     # The account itself, not the request's lazy proxy: `identity_enrol` locks the row through its class.
     account = get_user_model()._default_manager.get(pk=user.pk)
-    return ca.identity_enrol(
-        user=account,
-        passphrase=passphrase,
-        name=subject.name,
-        nip=subject.nip,
-        unit_name=subject.unit_name,
-        organisation=subject.organisation,
-        email=subject.email,
-        actor=account,
-    )
+    return official_identity_enrol(user=account, passphrase=passphrase, subject=subject, actor=account)
 
 
 @sensitive_variables("old", "new")
