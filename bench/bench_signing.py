@@ -298,7 +298,7 @@ def _signer(world: World, party: Any) -> Signer:
 
 
 def _latest_bytes(pact: Any) -> bytes:
-    from integrity.services.signing import pact_latest_revision, pact_revision_bytes
+    from integrity.selectors.signing import pact_latest_revision, pact_revision_bytes
 
     revision = pact_latest_revision(pact)
     assert revision is not None
@@ -363,7 +363,7 @@ def _raw_sign_job(world: World, pact: Any) -> RawSignJob:
     from asn1crypto import x509 as asn1_x509
     from django.utils import timezone
 
-    from integrity.services.signing import pact_verification_url
+    from integrity.selectors.signing import pact_verification_url
     from signatures.stamp import SignatureStamp, stamp_text_params
 
     party = _parties(pact)[0]
@@ -631,9 +631,10 @@ def _version(distribution: str) -> str:
 
 def _measure_ratios(world: World, pacts: list[Any], out: Results) -> None:
     """sign_bt_service_ratio, seal_lta_service_ratio, verify_api_ratio on the same pacts."""
-    import integrity.services.signing as signing_service
     from integrity.models import IntegrityPact
     from integrity.services.signing import pact_issue_for_signing, pact_seal, pact_sign
+    from integrity.services.signing import seal as signing_seal
+    from integrity.services.signing import sign as signing_sign
     from signatures.verification_service import verify_document
     from signatures.verify import analysis as verify_analysis
     from signatures.verify import isolation as verify_isolation
@@ -664,18 +665,18 @@ def _measure_ratios(world: World, pacts: list[Any], out: Results) -> None:
     )
 
     # The second party signs, without the automatic seal, so that the seal can be timed on its own.
-    original_seal = signing_service._seal_after_last_signature
-    signing_service._seal_after_last_signature = lambda pact, *, actor: None
+    original_seal = signing_sign._seal_after_last_signature
+    signing_sign._seal_after_last_signature = lambda pact, *, actor: None
     try:
         for pact in pacts:
             second = _signer(world, _parties(pact)[1])
             pact_sign(pact=pact, user=second.user, key_holder=second.holder)
     finally:
-        signing_service._seal_after_last_signature = original_seal
+        signing_sign._seal_after_last_signature = original_seal
     tsa_cert = world.raw["tsa"].tsa_cert
     to_seal = [_latest_bytes(pact) for pact in pacts]
     seal_revocation = [_revocation(_certificates_in(data, tsa_cert)) for data in to_seal]
-    with _time_calls(signing_service, "_seal_bytes", "pact_validation_report_store") as spent:
+    with _time_calls(signing_seal, "_seal_bytes", "pact_validation_report_store") as spent:
         seal = _compare(
             rounds,
             lambda i: pact_seal(pact=pacts[i], actor=None),

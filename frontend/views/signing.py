@@ -52,12 +52,13 @@ from integrity.selectors.signing import (
     certification_label,
     embedded_identity_of,
     identity_certified,
+    pact_revision_bytes,
     pact_signing,
     pkcs12_identities_of,
     token_identities_of,
 )
 from integrity.services.pact_documents import pact_document_ensure
-from integrity.services.signing import DocumentNotOurs, pact_revision_bytes, pact_sign
+from integrity.services.signing import DocumentNotOurs, pact_sign
 from integrity.services.signing_identities import PKCS12_PASSWORD_REQUIRED, pact_sign_with_token, pkcs12_key_holder
 from integrity.workdays import today_jakarta
 from signatures.lockout import identity_locked_until

@@ -34,14 +34,16 @@ from integrity.apis.secrets import passphrase_field, pin_field, sensitive_passph
 from integrity.apis.serializers import ErrorSerializer
 from integrity.models import IntegrityPact, PactParty, PactRevision
 from integrity.selectors import pacts_visible_to
-from integrity.selectors.signing import certification_label, identity_certified, pact_signing
-from integrity.services.signing import (
+from integrity.selectors.signing import (
+    certification_label,
+    identity_certified,
     pact_latest_revision,
     pact_party_to_sign,
     pact_revision_bytes,
-    pact_sign,
+    pact_signing,
     pact_verification_url,
 )
+from integrity.services.signing import pact_sign
 from integrity.services.signing_identities import PKCS12_PASSWORD_REQUIRED, pact_sign_with_token, pkcs12_key_holder
 from signatures.models import SigningIdentity
 from signatures.signers import Pkcs12Error

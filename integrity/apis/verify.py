@@ -2,7 +2,7 @@
 (signatures issue §3).
 
 Every signature stamp on a pact carries a QR code to `PAKTA_BASE_URL/v/<verification id>`
-(`integrity.services.signing.pact_verification_url`); the id is the start of the SHA-256 of the pact's
+(`integrity.selectors.signing.pact_verification_url`); the id is the start of the SHA-256 of the pact's
 certified first revision, so it cannot be guessed. Whoever holds it (anyone who has the paper or the PDF)
 may check the pact: the newest stored revision of the document is read back, checked against the
 SHA-256 recorded when it was stored, and verified by `signatures.verification_service.verify_document`,
@@ -26,12 +26,8 @@ from audit.errors import ConflictError, NotFoundError
 from integrity.apis.base import PaktaApiView
 from integrity.apis.serializers import ErrorSerializer
 from integrity.models import IntegrityPact, PactRevision
-from integrity.services.signing import (
-    DocumentNotOurs,
-    pact_latest_revision,
-    pact_revision_bytes,
-    pact_verification_url,
-)
+from integrity.selectors.signing import pact_latest_revision, pact_revision_bytes, pact_verification_url
+from integrity.services.signing import DocumentNotOurs
 from signatures.apis import THROTTLE_SCOPE, VerificationReportSerializer, report_data
 from signatures.verification_service import verify_document
 from signatures.verify import VerificationReport

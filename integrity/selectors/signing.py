@@ -1,6 +1,7 @@
 """Signing reads shared by the API and the pages (signatures issue §5 "Web UI and API", §2 "the signing plan
 of a pact"): the user's active signing identities, what an enrolment would certify, whether a signature
-is certified, and where a pact's signing stands.
+is certified, where a pact's signing stands, and the reads of its revisions: the newest one, its bytes
+(checked), whose turn it is, and the verification URL its QR codes carry.
 
 **Certified or not.** A signature made with a key certified by the embedded CA is *tidak tersertifikasi*
 (PP 71/2019 Pasal 60): no PSrE vouches for it. Only a certificate registered from elsewhere (PKCS#12) whose
@@ -17,12 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
+from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from integrity.models import IntegrityPact, Official, PactParty, PactRevision
 from integrity.services.officials import CertificateSubject, official_certificate_subject
-from integrity.services.signing import pact_latest_revision
 from signatures.models import SigningIdentity
 from signatures.signing import certificate_chains_to
 from signatures.stamp import LABEL_CERTIFIED, LABEL_UNCERTIFIED
@@ -30,6 +31,34 @@ from signatures.verification_service import certified_roots
 
 SHORT_CERTIFIED = _("tersertifikasi")
 SHORT_UNCERTIFIED = _("tidak tersertifikasi")
+
+
+def pact_verification_url(pact: IntegrityPact) -> str:
+    """The page a pact's QR codes link to: `PAKTA_BASE_URL/v/<verification id>` (the id is set when the
+    pact is issued for signing; empty before)."""
+    return f"{settings.PAKTA_BASE_URL.rstrip('/')}/v/{pact.verification_id or ''}"
+
+
+def pact_latest_revision(pact: IntegrityPact) -> PactRevision | None:
+    """The newest stored revision of the pact's document, or None before it was issued for signing."""
+    return PactRevision.objects.filter(pact=pact).order_by("-sequence").first()
+
+
+def pact_revision_bytes(revision: PactRevision) -> bytes:
+    """The bytes of a stored revision, checked against its SHA-256.
+
+    :raises integrity.services.signing.DocumentNotOurs: the file is missing or its content changed.
+    """
+    # Imported here: the signing services read this module (the stamp's verification URL), and this is the
+    # one read that needs their file check.
+    from integrity.services.signing.files import verified_file
+
+    return verified_file(revision.file.name, revision.sha256, revision.pact, revision.sequence)
+
+
+def pact_party_to_sign(pact: IntegrityPact) -> PactParty | None:
+    """The party whose turn it is: the lowest `order` without a signature (None when all signed)."""
+    return pact.parties.filter(signed_at__isnull=True).select_related("official").order_by("order").first()
 
 
 def certification_label(certified: bool) -> Promise:

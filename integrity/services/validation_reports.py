@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import audit_record
 from integrity.models import IntegrityPact, PactRevision, PactValidationReport
+from integrity.selectors.signing import pact_latest_revision, pact_revision_bytes
 from integrity.workdays import JAKARTA
 from signatures import ca
 from signatures.reports import etsi_validation_report_xml
@@ -62,8 +63,6 @@ def pact_validation_report_store(*, pact: IntegrityPact, actor: Any = None) -> P
 
     :returns: the stored report, or None when it could not be made.
     """
-    from integrity.services.signing import pact_latest_revision, pact_revision_bytes  # signing calls us
-
     try:
         revision = pact_latest_revision(pact)
         if revision is None:

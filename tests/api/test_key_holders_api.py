@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
 from integrity.models import IntegrityPact, Official, PactRevision
-from integrity.services.signing import pact_latest_revision, pact_revision_bytes
+from integrity.selectors.signing import pact_latest_revision, pact_revision_bytes
 from signatures import ca, signers
 from signatures.models import SigningIdentity
 from signatures.verification_service import verify_document

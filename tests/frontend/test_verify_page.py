@@ -18,7 +18,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from integrity.services.signing import pact_issue_for_signing, pact_revision_bytes, pact_verification_url
+from integrity.selectors.signing import pact_revision_bytes, pact_verification_url
+from integrity.services.signing import pact_issue_for_signing
 from signatures.models import CaKey, SigningIdentity
 from tests.api.test_verify_api import enrol, init_embedded_ca, sign_with
 from tests.frontend.conftest import Office

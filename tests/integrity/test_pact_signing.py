@@ -39,8 +39,8 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from audit.models import AuditEvent
 from integrity.models import IntegrityPact, PactRevision
+from integrity.selectors.signing import pact_latest_revision, pact_revision_bytes, pact_verification_url
 from integrity.services import org
-from integrity.services import signing as pact_signing
 from integrity.services.pacts import pacts_reconcile
 from integrity.services.signing import (
     SEAL_FIELD,
@@ -56,12 +56,14 @@ from integrity.services.signing import (
     PactNotSignable,
     PassphraseRequired,
     pact_issue_for_signing,
-    pact_revision_bytes,
     pact_seal,
     pact_sign,
     pacts_retimestamp_due,
     pacts_seal_pending,
 )
+from integrity.services.signing import files as signing_files
+from integrity.services.signing import seal as signing_seal
+from integrity.services.signing import sign as signing_sign
 from integrity.tasks import render_pact_documents
 from signatures import ca, keystore
 from signatures import pdf as sigpdf
@@ -301,7 +303,7 @@ def test_final_pdf_has_only_embedded_fonts_and_keeps_pdf_a(pact, pegawai, atasan
 def test_verification_url_goes_into_every_stamp(pact, pegawai):
     revision = pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
     pact.refresh_from_db()
-    assert pact_signing.pact_verification_url(pact) == f"http://pakta.test/v/{pact.verification_id}"
+    assert pact_verification_url(pact) == f"http://pakta.test/v/{pact.verification_id}"
     from tests.signatures.test_signing import qr_urls
 
     url = f"http://pakta.test/v/{pact.verification_id}"
@@ -536,7 +538,7 @@ def test_a_revision_that_does_not_extend_our_document_is_refused(pact, pegawai, 
     foreign = sigpdf.add_signature_fields(
         _other_pdf(), [sigpdf.SignatureFieldSpec("Sig2_Witness", 0, (50.0, 50.0, 250.0, 120.0))]
     )
-    digest, name = pact_signing._store_file(foreign)
+    digest, name = signing_files.store_file(foreign)
     PactRevision.objects.filter(pk=revision.pk).update(sha256=digest, file=name)
     with pytest.raises(DocumentNotOurs):
         pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
@@ -586,14 +588,14 @@ def _other_pdf() -> bytes:
 def test_crash_before_commit_leaves_no_revision_and_a_retry_signs(pact, pegawai, monkeypatch, settings):
     """GIVEN the process dies after the revision file is written but before the row commits."""
     pact_issue_for_signing(pact=pact, actor=pegawai)
-    real_audit = pact_signing.audit_record
+    real_audit = signing_sign.audit_record
 
     def crash(**kwargs):
         if kwargs["action"] == "integrity.pact.signed_by_party":
             raise SystemExit("power cut")
         return real_audit(**kwargs)
 
-    monkeypatch.setattr(pact_signing, "audit_record", crash)
+    monkeypatch.setattr(signing_sign, "audit_record", crash)
     directory = Path(settings.MEDIA_ROOT) / "pacts" / "revisions"
     files_before = set(directory.iterdir())
     with pytest.raises(SystemExit):
@@ -603,7 +605,7 @@ def test_crash_before_commit_leaves_no_revision_and_a_retry_signs(pact, pegawai,
     orphans = set(directory.iterdir()) - files_before
     assert len(orphans) == 1 and not any(p.name.startswith(".tmp") for p in orphans)  # complete, harmless
 
-    monkeypatch.setattr(pact_signing, "audit_record", real_audit)
+    monkeypatch.setattr(signing_sign, "audit_record", real_audit)
     revision = pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
     assert_valid(pact_revision_bytes(revision))
 
@@ -616,7 +618,7 @@ def test_crash_while_writing_leaves_neither_file_nor_row(pact, pegawai, monkeypa
     def crash(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(pact_signing.os, "replace", crash)
+    monkeypatch.setattr(signing_files.os, "replace", crash)
     with pytest.raises(OSError, match="disk full"):
         pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
     assert set(directory.iterdir()) == files_before  # the temporary file is gone too
@@ -625,22 +627,22 @@ def test_crash_while_writing_leaves_neither_file_nor_row(pact, pegawai, monkeypa
 
 def test_content_addressed_file_without_row_is_reused(tmp_path):
     data = b"%PDF-1.7\n% revision\n"
-    digest, name = pact_signing._store_file(data)
-    assert pact_signing._store_file(data) == (digest, name)
+    digest, name = signing_files.store_file(data)
+    assert signing_files.store_file(data) == (digest, name)
     assert name == f"pacts/revisions/{hashlib.sha256(data).hexdigest()}.pdf"
 
 
 def test_failed_seal_leaves_pact_pending_until_the_retry(pact, pegawai, atasan, monkeypatch):
     """GIVEN sealing fails after the last signature (e.g. revocation data could not be made)."""
-    real_seal = pact_signing._seal_bytes
-    monkeypatch.setattr(pact_signing, "_seal_bytes", lambda data: (_ for _ in ()).throw(RuntimeError("OCSP down")))
+    real_seal = signing_seal._seal_bytes
+    monkeypatch.setattr(signing_seal, "_seal_bytes", lambda data: (_ for _ in ()).throw(RuntimeError("OCSP down")))
     pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
     witness = pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.PENDING
     assert revisions(pact)[-1] == witness
 
-    monkeypatch.setattr(pact_signing, "_seal_bytes", real_seal)
+    monkeypatch.setattr(signing_seal, "_seal_bytes", real_seal)
     assert pacts_seal_pending() == 1
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.SIGNED
@@ -781,7 +783,7 @@ def test_a_pact_stays_valid_when_the_signer_is_revoked_after_signing(pact, pegaw
     final = pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.SIGNED
-    latest = pact_signing.pact_latest_revision(pact)
+    latest = pact_latest_revision(pact)
     assert latest is not None and latest.sequence > final.sequence
     time.sleep(1.1)  # CRL revocation times have whole seconds: revoke in a later second than the timestamps
     ca.identity_revoke(
@@ -806,7 +808,7 @@ def test_stock_pyhanko_cli_validates_the_sealed_pact_with_the_exported_root(pact
     pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     pact.refresh_from_db()
     assert pact.status == IntegrityPact.Status.SIGNED
-    latest = pact_signing.pact_latest_revision(pact)
+    latest = pact_latest_revision(pact)
     assert latest is not None
     final = tmp_path / "pakta.pdf"
     final.write_bytes(pact_revision_bytes(latest))

@@ -41,7 +41,7 @@ from integrity.models import (
 )
 from integrity.nip import validate_nip
 from integrity.pact_rules import position_holders
-from integrity.services.signing import pact_latest_revision, pact_party_to_sign, pact_revision_bytes
+from integrity.selectors.signing import pact_latest_revision, pact_party_to_sign, pact_revision_bytes
 from signatures import ca, keystore
 from signatures.models import SigningIdentity
 from signatures.verify import Verdict, verify_pdf_bytes

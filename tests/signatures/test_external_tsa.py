@@ -45,7 +45,8 @@ from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from audit.models import AuditEvent
 from integrity.models import IntegrityPact, PactRevision
-from integrity.services.signing import pact_revision_bytes, pact_seal, pact_sign
+from integrity.selectors.signing import pact_revision_bytes
+from integrity.services.signing import pact_seal, pact_sign
 from integrity.services.validation_reports import pact_validation_report_store
 from signatures import ca
 from signatures.revocation import validation_material

@@ -39,7 +39,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.reader import PdfFileReader
 
 from integrity.models import IntegrityPact, PactRevision
-from integrity.services.signing import SEAL_FIELD, pact_revision_bytes, pact_sign, pact_verification_url
+from integrity.selectors.signing import pact_revision_bytes, pact_verification_url
+from integrity.services.signing import SEAL_FIELD, pact_sign
 from signatures import ca
 from signatures.models import RevocationReason
 from tests.integrity.test_pact_signing import PASS_ATASAN, PASS_PEGAWAI, _build_office

@@ -397,7 +397,7 @@ def test_not_a_pdf_is_refused(signer, tsa):
 
 
 def test_a_too_small_reservation_falls_back_to_pyhankos_estimate(certified, signer, tsa, monkeypatch):
-    monkeypatch.setattr(signing, "_reserve", lambda signer, timestamper: 1024)
+    monkeypatch.setattr(signing.approval, "_reserve", lambda signer, timestamper: 1024)
     signed = sign_pdf_field(certified, key_holder=signer, field_name="Sig1", timestamper=tsa, stamp=STAMP)
     assert statuses(signed)["Sig1"].bottom_line
 
