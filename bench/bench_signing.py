@@ -676,7 +676,7 @@ def _measure_ratios(world: World, pacts: list[Any], out: Results) -> None:
     tsa_cert = world.raw["tsa"].tsa_cert
     to_seal = [_latest_bytes(pact) for pact in pacts]
     seal_revocation = [_revocation(_certificates_in(data, tsa_cert)) for data in to_seal]
-    with _time_calls(signing_seal, "_seal_bytes", "pact_validation_report_store") as spent:
+    with _time_calls(signing_seal, "_seal_bytes") as spent:
         seal = _compare(
             rounds,
             lambda i: pact_seal(pact=pacts[i], actor=None),

@@ -220,14 +220,14 @@ PAKTA_CA_KEY_FILE = Path(env_str("PAKTA_CA_KEY_FILE", str(VAR_DIR / "ca.key")))
 # Minimum length of an official's signing passphrase (characters).
 PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH = env_int("PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH", 10, minimum=8)
 # External RFC 3161 timestamping authority (URL) for signatures and archive timestamps; empty means
-# the embedded TSA, in-process (signatures/signing.py).
+# the embedded TSA, in-process (signatures/signing/).
 PAKTA_TSA_URL = env_str("PAKTA_TSA_URL", "")
 # The external TSA's root certificate(s): one PEM or DER file, needed to seal (PAdES B-LTA) and to verify
 # documents timestamped by PAKTA_TSA_URL; trusted for timestamps, never reported as certified
 # (signatures/revocation.py, signatures/verification_service.py).
 PAKTA_TSA_TRUST_ROOTS = env_str("PAKTA_TSA_TRUST_ROOTS", "")
 # The PKCS#11 module (.so) of the tokens or HSM that hold officials' keys (backend `pkcs11`,
-# signatures/signers.py); Debian's SoftHSM2 by default.
+# signatures/signers/); Debian's SoftHSM2 by default.
 PAKTA_PKCS11_LIB = env_str("PAKTA_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so")
 # Wrong signing passphrases in a row that lock an identity's signing, and for how many minutes
 # (signatures/lockout.py).

@@ -184,7 +184,7 @@ def test_a_tampered_copy_is_not_valid(signed: bytes, tamper: Any, verdict: str) 
 def test_a_pact_through_the_whole_signing_plan_is_valid_at_b_lta(
     signers: tuple[SigningIdentity, SigningIdentity],
 ) -> None:
-    """GIVEN the signing plan of signatures/signing.py (office seal certifies, both parties sign, validation
+    """GIVEN the signing plan of signatures/signing/ (office seal certifies, both parties sign, validation
     data and a document timestamp seal it) WHEN uploaded THEN VALID, every signature at B-LTA and the
     archive timestamp reported as its own row."""
     from signatures.signers import SealKeyHolder
