@@ -8,6 +8,7 @@ from io import BytesIO
 from typing import Any
 
 from django.utils import timezone
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfError as PyHankoPdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
@@ -32,7 +33,6 @@ from signatures.signing.updates import (
     DIGEST_ALGORITHM,
     _checked_increment,
     _is_timestamp_failure,
-    _reader,
     _signing_error,
     _writer,
 )
@@ -74,7 +74,8 @@ def certify_pdf(
         (a certification signature must come first).
     :raises TimestampError: the timestamping authority failed.
     """
-    reader = _reader(pdf)
+    writer = _writer(pdf)  # its reader (`prev`) answers the checks: the file is parsed once
+    reader = writer.prev
     if any(True for _ in fields.enumerate_sig_fields(reader, filled_status=True)):
         raise SignatureFieldError(ALREADY_SIGNED)
     if _field_value(reader, field_name) is not _MISSING:
@@ -98,6 +99,7 @@ def certify_pdf(
         existing_fields_only=False,
         stamp=None,
         signing_time=signing_time,
+        writer=writer,
     )
 
 
@@ -124,8 +126,8 @@ def sign_pdf_field(
     :raises SignatureFieldError: the field does not exist or is already signed.
     :raises TimestampError: the timestamping authority failed.
     """
-    reader = _reader(pdf)
-    value = _field_value(reader, field_name)
+    writer = _writer(pdf)  # its reader (`prev`) answers the checks: the file is parsed once
+    value = _field_value(writer.prev, field_name)
     if value is _MISSING:
         raise SignatureFieldError(FIELD_MISSING % {"field": field_name})
     if value is not None:
@@ -146,6 +148,7 @@ def sign_pdf_field(
         existing_fields_only=True,
         stamp=stamp,
         signing_time=signing_time,
+        writer=writer,
     )
 
 
@@ -159,7 +162,10 @@ def _sign(
     existing_fields_only: bool,
     stamp: SignatureStamp | None,
     signing_time: datetime.datetime | None,
+    writer: IncrementalPdfFileWriter | None = None,
 ) -> bytes:
+    """Sign `pdf`; `writer`, when given, is a fresh incremental writer on `pdf` to use for the first
+    attempt (the caller already parsed the file with it)."""
     moment = timezone.localtime(signing_time or timezone.now())
     signer = key_holder.signer_for()
     text_params = stamp_text_params(stamp, moment) if stamp is not None else None
@@ -173,7 +179,8 @@ def _sign(
     )
     reserved: int | None = _reserve(signer, timestamper)
     for _attempt in range(2):
-        writer = _writer(pdf)
+        if writer is None:
+            writer = _writer(pdf)
         out = BytesIO()
         try:
             pdf_signer.sign_pdf(
@@ -186,6 +193,7 @@ def _sign(
         except SigningError as exc:
             if reserved is not None and "larger than expected" in str(exc):
                 reserved = None  # our estimate was short: let pyHanko measure with a dry run
+                writer = None  # the failed attempt wrote into it
                 continue
             raise _signing_error(exc) from exc
         except (PyHankoPdfError, KeyError, TypeError, ValueError) as exc:

@@ -101,7 +101,9 @@ def pact_sign(
     holder = _key_holder(user, passphrase, key_holder)
     pact_issue_for_signing(pact=current, actor=user)
     with transaction.atomic():
-        locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
+        locked = (
+            IntegrityPact.objects.select_related("unit__parent").select_for_update(of=("self",)).get(pk=pact.pk)
+        )  # the unit and its office for the stamp and reason, in the same query
         if key is not None:
             replay = _replay(locked, key, user, seal=False)
             if replay is not None:
