@@ -91,7 +91,7 @@ KPPN_NAME = "Kantor Pelayanan Perbendaharaan Negara Banda Aceh"
 D0 = datetime.date(2026, 2, 2)
 
 STAFF_PER_SECTION = 10
-ROUNDS = 4
+ROUNDS = 8
 PER_ROUND = 4  # pacts per round for the three ratios: ROUNDS x PER_ROUND pacts go sign -> seal -> verify
 BREAKDOWN_DOCUMENTS = 8
 API_SIGNATURES = 40

@@ -99,7 +99,8 @@ def pact_sign(
     current = IntegrityPact.objects.get(pk=pact.pk)
     _party_for(current, user)
     holder = _key_holder(user, passphrase, key_holder)
-    pact_issue_for_signing(pact=current, actor=user)
+    if not current.verification_id:  # set with revision 1, in its transaction: not issued yet
+        pact_issue_for_signing(pact=current, actor=user)
     with transaction.atomic():
         locked = (
             IntegrityPact.objects.select_related("unit__parent").select_for_update(of=("self",)).get(pk=pact.pk)
