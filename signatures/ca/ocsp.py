@@ -60,26 +60,49 @@ def _ocsp_response(
         return ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.UNAUTHORIZED)
     responder = _load(_current(CaKey.Role.OCSP))
     status, revoked_at, reason = _status_of(issuing.row, serial)
-    now = timezone.now().replace(microsecond=0)
-    builder = (
+    builder = _builder(
+        responder.cert,
+        name_hash=issuer_name_hash,
+        key_hash=issuer_key_hash,
+        algorithm=algorithm,
+        serial=serial,
+        status=(status, revoked_at, reason),
+        now=timezone.now().replace(microsecond=0),
+    )
+    if nonce is not None:
+        builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
+    return builder.sign(responder.key, hashes.SHA256())
+
+
+def _builder(
+    responder: x509.Certificate,
+    *,
+    name_hash: bytes,
+    key_hash: bytes,
+    algorithm: hashes.HashAlgorithm,
+    serial: int,
+    status: tuple[ocsp.OCSPCertStatus, datetime.datetime | None, x509.ReasonFlags | None],
+    now: datetime.datetime,
+) -> ocsp.OCSPResponseBuilder:
+    """One certificate's status (status, revocation time, reason), valid from `now` for OCSP_VALIDITY,
+    identified by the responder's key hash and carrying its certificate; unsigned."""
+    cert_status, revoked_at, reason = status
+    return (
         ocsp.OCSPResponseBuilder()
         .add_response_by_hash(
-            issuer_name_hash=issuer_name_hash,
-            issuer_key_hash=issuer_key_hash,
+            issuer_name_hash=name_hash,
+            issuer_key_hash=key_hash,
             serial_number=serial,
             algorithm=algorithm,
-            cert_status=status,
+            cert_status=cert_status,
             this_update=now,
             next_update=now + OCSP_VALIDITY,
             revocation_time=revoked_at,
             revocation_reason=reason,
         )
-        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
-        .certificates([responder.cert])
+        .responder_id(ocsp.OCSPResponderEncoding.HASH, responder)
+        .certificates([responder])
     )
-    if nonce is not None:
-        builder = builder.add_extension(x509.OCSPNonce(nonce), critical=False)
-    return builder.sign(responder.key, hashes.SHA256())
 
 
 def ocsp_response_der(request_der: bytes) -> bytes:
@@ -147,22 +170,14 @@ def ocsp_responses_for_serials(serials: Iterable[int]) -> dict[int, asn1_ocsp.OC
                 reason = x509.ReasonFlags[entry.reason]
         else:
             status = ocsp.OCSPCertStatus.GOOD if serial_hex in issued else ocsp.OCSPCertStatus.UNKNOWN
-        response = (
-            ocsp.OCSPResponseBuilder()
-            .add_response_by_hash(
-                issuer_name_hash=name_hash,
-                issuer_key_hash=key_hash,
-                serial_number=serial,
-                algorithm=algorithm,
-                cert_status=status,
-                this_update=now,
-                next_update=now + OCSP_VALIDITY,
-                revocation_time=revoked_at,
-                revocation_reason=reason,
-            )
-            .responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert)
-            .certificates([responder.cert])
-            .sign(responder.key, hashes.SHA256())
-        )
+        response = _builder(
+            responder.cert,
+            name_hash=name_hash,
+            key_hash=key_hash,
+            algorithm=algorithm,
+            serial=serial,
+            status=(status, revoked_at, reason),
+            now=now,
+        ).sign(responder.key, hashes.SHA256())
         responses[serial] = asn1_ocsp.OCSPResponse.load(response.public_bytes(serialization.Encoding.DER))
     return responses
