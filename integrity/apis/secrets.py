@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from rest_framework import serializers
 
 from signatures import keystore
@@ -43,6 +43,10 @@ def pin_field(**kwargs: Any) -> serializers.CharField:
     )
 
 
-sensitive_passphrases = method_decorator(sensitive_post_parameters(*SENSITIVE_FIELDS), name="dispatch")
-"""Marks every passphrase, PIN and PKCS#12 password field sensitive in Django's error reports (class
-decorator)."""
+def sensitive_passphrases[V: type](view: V) -> V:
+    """Class decorator: every passphrase, PIN and PKCS#12 password field is sensitive in Django's error
+    reports, and so are all local variables of the view's `post` (the validated data holding them)."""
+    view = method_decorator(sensitive_post_parameters(*SENSITIVE_FIELDS), name="dispatch")(view)
+    if hasattr(view, "post"):
+        view = method_decorator(sensitive_variables(), name="post")(view)
+    return view

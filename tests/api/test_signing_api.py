@@ -334,3 +334,27 @@ def test_ca_status_for_administrators_and_auditors(
     refused = client_for(kepatuhan).get("/api/v1/ca/")
     assert refused.status_code == 403
     assert refused.json()["message"] == "Hanya administrator sistem dan auditor yang boleh membuka status CA."
+
+
+def test_passphrases_stay_out_of_error_reports(
+    enrolled: dict[str, APIClient], pact: IntegrityPact, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN an unexpected failure while signing WHEN Django writes its error report (e-mail to the
+    administrators, logs) THEN the passphrase typed for the request is not in it."""
+    from django.views.debug import ExceptionReporter
+
+    from integrity.apis import pact_signatures
+
+    def fail(**_kwargs: Any) -> None:
+        raise RuntimeError("unexpected")
+
+    monkeypatch.setattr(pact_signatures, "pact_sign", fail)
+    with pytest.raises(RuntimeError) as caught:
+        sign(enrolled["pegawai"], pact, PASS_PEGAWAI)
+    server_side = caught.tb  # the test client's own frames hold the body it sent: start at Django's handler
+    while server_side is not None and "django/core/handlers" not in server_side.tb_frame.f_code.co_filename:
+        server_side = server_side.tb_next
+    assert server_side is not None
+    report = ExceptionReporter(None, caught.type, caught.value, server_side).get_traceback_html()  # local vars
+    assert "pact_signatures.py" in report  # the view's own frame is in the report
+    assert PASS_PEGAWAI not in report
