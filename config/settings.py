@@ -226,6 +226,10 @@ PAKTA_TSA_URL = env_str("PAKTA_TSA_URL", "")
 # documents timestamped by PAKTA_TSA_URL; trusted for timestamps, never reported as certified
 # (signatures/revocation.py, signatures/verification_service.py).
 PAKTA_TSA_TRUST_ROOTS = env_str("PAKTA_TSA_TRUST_ROOTS", "")
+# Allow fetching CRLs/OCSP (signatures/revocation.py) from hosts that resolve to loopback, private,
+# link-local or other internal addresses. Off: a certificate's URL must not reach into Pakta's own network.
+# Only for a PKI deliberately run on the internal network (and the tests' local servers).
+PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = env_bool("PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS", False)
 # The PKCS#11 module (.so) of the tokens or HSM that hold officials' keys (backend `pkcs11`,
 # signatures/signers/); Debian's SoftHSM2 by default.
 PAKTA_PKCS11_LIB = env_str("PAKTA_PKCS11_LIB", "/usr/lib/softhsm/libsofthsm2.so")

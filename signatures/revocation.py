@@ -10,15 +10,19 @@ seal checks hard-fail and fetches nothing itself).
   signer and its issuing CA): fetched from the URLs in the certificates, which name an outside party: the
   CRL from the CRL distribution point, else an OCSP response from the authority information access. Only
   http and https, at most `FETCH_TIMEOUT` seconds and `FETCH_MAX_BYTES` per answer, never a URL on Pakta's
-  own host (`PAKTA_BASE_URL`), redirects included. A CRL is checked (issuer, signature, still current) and
-  kept in the process until its nextUpdate, so a busy day fetches it once (a revocation the provider
+  own host (`PAKTA_BASE_URL`) nor one whose host resolves to an internal address (loopback, private,
+  link-local, ...; unless `settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS`), redirects included. When no CRL
+  distribution point answers, the OCSP responders are asked instead. A CRL is checked (issuer, signature,
+  still current) and kept in the process until its nextUpdate, so a busy day fetches it once (a revocation the provider
   publishes meanwhile is seen at the next CRL, as with any CRL consumer); OCSP responses are asked for
   each seal.
 - **Trust roots**: the embedded CA's (`signatures.ca.trust_roots`), the certified providers'
   (`settings.PAKTA_CERTIFIED_ROOTS_DIR`) and the external TSA's (`settings.PAKTA_TSA_TRUST_ROOTS`): the
   same as verification trusts (`signatures.verification_service`). Each other certificate must chain to
   one of them through the certificates handed in (the intermediates a signature's CMS or a TSA's token
-  carries), checked before anything is fetched; every certificate on that path but the root gets its
+  carries), checked before anything is fetched; every issuer on the way must be a CA (basicConstraints cA,
+  keyCertSign when keyUsage is present) within its validity period, so an end-entity key cannot vouch for a
+  certificate of its own making; every certificate on that path but the root gets its
   revocation data.
 
 Every refusal is a `signatures.signing.LongTermValidationError` whose message says which certificate and
@@ -30,6 +34,8 @@ from __future__ import annotations
 import datetime
 import functools
 import http.client
+import ipaddress
+import socket
 import threading
 import time
 import urllib.error
@@ -65,6 +71,10 @@ CHAIN_UNTRUSTED = _(
     "penyelenggara sertifikasi elektronik (PSrE), letakkan sertifikat akarnya di PAKTA_CERTIFIED_ROOTS_DIR; "
     "untuk otoritas stempel waktu eksternal (PAKTA_TSA_URL), atur PAKTA_TSA_TRUST_ROOTS ke berkas sertifikat "
     "akarnya."
+)
+PRIVATE_NETWORK_REFUSED = _(
+    "alamat jaringan internal tidak diizinkan: %(host)s mengarah ke %(address)s (atur "
+    "PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS hanya bila memang disengaja)"
 )
 REVOCATION_FETCH_FAILED = _("Data pencabutan sertifikat %(subject)s tidak dapat diambil dari %(url)s: %(detail)s")
 REVOCATION_NOT_FETCHABLE = _(
@@ -171,7 +181,7 @@ def _chains(
 ) -> list[tuple[x509.Certificate, x509.Certificate]]:
     """(certificate, its issuer) for every certificate on the way from each of `certs` to a trust root, the
     root excluded, each once: those are the certificates that need revocation data. Issuers are found among
-    `known` by name and signature.
+    `known` by name and signature, and must be CAs valid now (`_can_issue`).
 
     :raises LongTermValidationError: a certificate's chain does not end at a trust root.
     """
@@ -185,6 +195,7 @@ def _chains(
             parsed[cert.sha256] = x509.load_der_x509_certificate(cert.dump())
         return parsed[cert.sha256]
 
+    now = timezone.now()
     pairs: dict[bytes, tuple[x509.Certificate, x509.Certificate]] = {}
     for cert in certs:
         current = cert
@@ -195,7 +206,9 @@ def _chains(
                 (
                     candidate
                     for candidate in by_subject.get(current.issuer.hashable, [])
-                    if candidate.sha256 != current.sha256 and _issued_by(crypto(current), crypto(candidate))
+                    if candidate.sha256 != current.sha256
+                    and _can_issue(crypto(candidate), now=now)
+                    and _issued_by(crypto(current), crypto(candidate))
                 ),
                 None,
             )
@@ -206,6 +219,18 @@ def _chains(
         else:
             raise _error(CHAIN_UNTRUSTED, cert)
     return list(pairs.values())
+
+
+def _can_issue(issuer: x509.Certificate, *, now: datetime.datetime) -> bool:
+    """Whether `issuer` may issue certificates: basicConstraints cA, keyCertSign if it has a keyUsage, and
+    valid at `now`."""
+    constraints = _extension(issuer, x509.BasicConstraints)
+    if constraints is None or not constraints.ca:
+        return False
+    usage = _extension(issuer, x509.KeyUsage)
+    if usage is not None and not usage.key_cert_sign:
+        return False
+    return issuer.not_valid_before_utc <= now <= issuer.not_valid_after_utc
 
 
 def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
@@ -219,15 +244,19 @@ def _issued_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
 def _fetched_material(
     cert: x509.Certificate, issuer: x509.Certificate, *, now: datetime.datetime
 ) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
-    """The CRL of the first CRL distribution point that answers, else an OCSP response from the first OCSP
-    responder that answers; nothing for a certificate that names neither (hard-fail does not ask for it) or
-    is exempt (id-pkix-ocsp-nocheck)."""
+    """The CRL of the first CRL distribution point that answers, else (none declared or none answers) an
+    OCSP response from the first OCSP responder that answers; nothing for a certificate that names neither
+    (hard-fail does not ask for it) or is exempt (id-pkix-ocsp-nocheck)."""
     if _extension(cert, x509.OCSPNoCheck) is not None:
         return [], []
     crl_urls, crl_declared = _crl_urls(cert)
     ocsp_urls, ocsp_declared = _ocsp_urls(cert)
     if crl_urls:
-        return [_checked_crl(cert, issuer, crl_urls, now=now)], []
+        try:
+            return [_checked_crl(cert, issuer, crl_urls, now=now)], []
+        except _FetchFailed:
+            if not ocsp_urls:
+                raise
     if ocsp_urls:
         return [], [_checked_ocsp(cert, issuer, ocsp_urls, now=now)]
     if crl_declared or ocsp_declared:
@@ -250,7 +279,11 @@ def _checked_crl(
             raise _error(CERTIFICATE_REVOKED, cert, url=url, revoked_at=revoked.revocation_date_utc.isoformat())
         return crl_asn1
     assert failure is not None
-    raise _error(REVOCATION_FETCH_FAILED, cert, url=failure[0], detail=failure[1])
+    raise _error(REVOCATION_FETCH_FAILED, cert, url=failure[0], detail=failure[1], kind=_FetchFailed)
+
+
+class _FetchFailed(LongTermValidationError):
+    """No CRL distribution point answered with a usable CRL (the OCSP responders may still)."""
 
 
 _crl_lock = threading.Lock()
@@ -378,7 +411,8 @@ def _extension(cert: x509.Certificate, kind: type[Any]) -> Any:
 
 
 class FetchRefused(ValueError):
-    """A URL (or a redirect) that Pakta does not fetch: not http(s), or on its own host."""
+    """A URL (or a redirect) that Pakta does not fetch: not http(s), on its own host, or on an internal
+    network address."""
 
 
 def _is_ours(url: str) -> bool:
@@ -394,6 +428,30 @@ def _check_url(url: str) -> None:
         raise FetchRefused(f"only http and https URLs are fetched, not {url!r}")
     if _is_ours(url):
         raise FetchRefused(f"{url} is Pakta's own host")
+    if not settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS:
+        _check_public(parts.hostname, parts.port)
+
+
+def _check_public(host: str, port: int | None) -> None:
+    """Refuses a host that resolves to any loopback, private, link-local, multicast, reserved or unspecified
+    address (a CA's URL must not make Pakta reach into its own network).
+
+    :raises FetchRefused: it does.
+    :raises OSError: it does not resolve.
+    """
+    for *_rest, sockaddr in socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP):
+        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+            address = address.ipv4_mapped
+        if (
+            address.is_loopback
+            or address.is_private
+            or address.is_link_local
+            or address.is_multicast
+            or address.is_reserved
+            or address.is_unspecified
+        ):
+            raise FetchRefused(str(PRIVATE_NETWORK_REFUSED % {"host": host, "address": address}))
 
 
 class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
@@ -438,14 +496,32 @@ def _fetch(url: str, *, data: bytes | None = None, content_type: str | None = No
             raise ValueError(f"the answer is larger than {FETCH_MAX_BYTES} bytes")
         chunks: list[bytes] = []
         size = 0
-        while chunk := response.read(_READ_CHUNK):
+        sock = _socket_of(response)
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no complete answer within {FETCH_TIMEOUT:g} s")
+            if sock is not None and not response.isclosed():  # closed: the whole body is in, read1 gives b""
+                sock.settimeout(min(remaining, FETCH_TIMEOUT))
+            try:
+                chunk = response.read1(_READ_CHUNK)
+            except TimeoutError:
+                raise TimeoutError(f"no complete answer within {FETCH_TIMEOUT:g} s") from None
+            if not chunk:
+                break
             size += len(chunk)
             if size > FETCH_MAX_BYTES:
                 raise ValueError(f"the answer is larger than {FETCH_MAX_BYTES} bytes")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no complete answer within {FETCH_TIMEOUT:g} s")
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _socket_of(response: Any) -> socket.socket | None:
+    """The socket under an `http.client.HTTPResponse` (its buffered reader over a `socket.SocketIO`), so
+    each read can wait only for the time left; None if the layout is not the expected one (the deadline is
+    then checked between reads, each bounded by the connection's `FETCH_TIMEOUT`)."""
+    sock = getattr(getattr(getattr(response, "fp", None), "raw", None), "_sock", None)
+    return sock if isinstance(sock, socket.socket) else None
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -467,9 +543,15 @@ def _unique_crls(crls: Iterable[asn1_crl.CertificateList]) -> list[asn1_crl.Cert
     return list(found.values())
 
 
-def _error(message: Any, cert: x509.Certificate | asn1_x509.Certificate, **params: Any) -> LongTermValidationError:
+def _error(
+    message: Any,
+    cert: x509.Certificate | asn1_x509.Certificate,
+    *,
+    kind: type[LongTermValidationError] = LongTermValidationError,
+    **params: Any,
+) -> LongTermValidationError:
     if isinstance(cert, x509.Certificate):
         cert = asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
     subject = cert.subject.human_friendly  # as `signatures.signing` names certificates in its messages
     values = {"subject": subject, **{key: str(value) for key, value in params.items()}}
-    return LongTermValidationError(message % values, extra=values)
+    return kind(message % values, extra=values)

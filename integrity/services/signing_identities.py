@@ -27,6 +27,10 @@ Rules kept here:
   opened in memory and never stored. A wrong old passphrase counts towards the signing lock like one
   typed when signing; a wrong PIN is the token's to count (it locks itself), Pakta only passes its
   refusal on.
+- **Only certificates that can be sealed.** A PKCS#12 certificate is registered only if it has a valid
+  path now to our CA's roots or a PSrE root in `PAKTA_CERTIFIED_ROOTS_DIR` (the file's other certificates
+  as intermediates): otherwise the long-term seal would be refused after the last party signed, and the
+  pact would stay pending with a signature that cannot be undone (`signatures.signers.pkcs12_trust_check`).
 - **One registration per certificate.** The account row is locked (`SELECT ... FOR UPDATE`) while a
   PKCS#12 certificate is compared with the user's active ones and registered: two uploads of the same
   file at once register it once (`Pkcs12AlreadyRegistered`).
@@ -68,6 +72,7 @@ from signatures.signers import (
     Pkcs12KeyHolder,
     key_holder_for,
     load_pkcs12,
+    pkcs12_trust_check,
 )
 
 NO_OFFICIAL = _(
@@ -154,13 +159,16 @@ def signing_identity_register_pkcs12(*, user: Any, pkcs12_bytes: bytes, password
         certificate, a key that does not match; nothing is written.
     :raises signatures.signers.KeyHolderError: a CA or expired certificate, one not for signing, or an
         unsupported key.
+    :raises signatures.signers.Pkcs12Untrusted: the certificate does not chain to our CA or a configured PSrE root.
     :raises Pkcs12AlreadyRegistered: the certificate is already one of the user's active identities.
     """
     if enrolment_subject(user) is None:
         raise NoOfficial(NO_OFFICIAL)
     if not password:
         raise Pkcs12Error(PKCS12_PASSWORD_REQUIRED)
-    cert = load_pkcs12(pkcs12_bytes, password).cert
+    contents = load_pkcs12(pkcs12_bytes, password)
+    pkcs12_trust_check(contents)
+    cert = contents.cert
     der = cert.public_bytes(serialization.Encoding.DER)
     account = get_user_model()._default_manager.get(pk=user.pk)
     with transaction.atomic():

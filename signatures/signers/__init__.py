@@ -68,7 +68,14 @@ from signatures.signers.errors import (
     WrongPin,
 )
 from signatures.signers.pkcs11 import DEFAULT_PKCS11_LIB, Pkcs11KeyHolder, pkcs11_generate_key, pkcs11_logout_all
-from signatures.signers.pkcs12 import PKCS12_MAX_BYTES, Pkcs12Contents, Pkcs12KeyHolder, load_pkcs12
+from signatures.signers.pkcs12 import (
+    PKCS12_MAX_BYTES,
+    Pkcs12Contents,
+    Pkcs12KeyHolder,
+    Pkcs12Untrusted,
+    load_pkcs12,
+    pkcs12_trust_check,
+)
 from signatures.signers.seal import SealKeyHolder
 from signatures.signers.timestamper import InProcessTimeStamper, in_process_timestamper
 
@@ -112,6 +119,7 @@ __all__ = [
     "Pkcs12Contents",
     "Pkcs12Error",
     "Pkcs12KeyHolder",
+    "Pkcs12Untrusted",
     "PrivateKey",
     "SealKeyHolder",
     "WrongPin",
@@ -121,4 +129,5 @@ __all__ = [
     "load_pkcs12",
     "pkcs11_generate_key",
     "pkcs11_logout_all",
+    "pkcs12_trust_check",
 ]

@@ -16,6 +16,10 @@ PKCS12_UNREADABLE = _("Berkas PKCS#12 tidak dapat dibuka: kata sandi salah atau 
 PKCS12_NO_KEY = _("Berkas PKCS#12 tidak berisi kunci privat.")
 PKCS12_NO_CERT = _("Berkas PKCS#12 tidak berisi sertifikat penandatangan.")
 PKCS12_KEY_MISMATCH = _("Kunci privat di berkas PKCS#12 tidak cocok dengan sertifikatnya.")
+PKCS12_UNTRUSTED = _(
+    "Sertifikat berkas PKCS#12 ini tidak diterbitkan oleh CA Pakta atau penyelenggara sertifikasi elektronik "
+    "(PSrE) yang dikenal; minta administrator menambahkan akar PSrE-nya ke PAKTA_CERTIFIED_ROOTS_DIR."
+)
 PKCS12_NOT_REGISTERED = _("Sertifikat di berkas PKCS#12 bukan sertifikat yang terdaftar untuk identitas ini.")
 PKCS11_TOKEN_NOT_FOUND = _("Token %(label)s tidak ditemukan.")
 PKCS11_LIBRARY_FAILED = _("Pustaka PKCS#11 %(path)s tidak dapat dimuat.")

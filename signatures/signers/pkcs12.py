@@ -33,6 +33,7 @@ from signatures.signers.errors import (
     PKCS12_NOT_REGISTERED,
     PKCS12_TOO_LARGE,
     PKCS12_UNREADABLE,
+    PKCS12_UNTRUSTED,
     KeyHolderError,
     Pkcs12Error,
 )
@@ -120,3 +121,28 @@ class Pkcs12KeyHolder:
     def signer_for(self) -> Signer:
         """A pyHanko signer holding the key from the file."""
         return LoadedKeySigner(key=self._key, cert=self._cert, chain=self._chain)
+
+
+class Pkcs12Untrusted(Pkcs12Error):
+    """The PKCS#12 file's certificate does not chain to our CA or a configured PSrE root: its signatures
+    could never be sealed."""
+
+
+def pkcs12_trust_check(contents: Pkcs12Contents) -> None:
+    """Refuse a PKCS#12 certificate with no valid path, now, to our CA's roots (`signatures.ca.trust_roots`)
+    or a certified PSrE root (`PAKTA_CERTIFIED_ROOTS_DIR`), the file's other certificates as intermediates:
+    its signatures could never be sealed, and the pact would stay pending.
+
+    :raises Pkcs12Untrusted: no such path.
+    """
+    from signatures.signing import certificate_chains_to  # signing imports this package
+    from signatures.verification_service import certified_roots
+
+    roots = [*ca.trust_roots(), *certified_roots()]
+    intermediates = [_asn1(other) for other in contents.chain]
+    if not certificate_chains_to(_asn1(contents.cert), roots=roots, intermediates=intermediates):
+        raise Pkcs12Untrusted(PKCS12_UNTRUSTED)
+
+
+def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))

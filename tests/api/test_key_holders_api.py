@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -86,11 +88,31 @@ def nothing_signed(pact: IntegrityPact) -> None:
     assert not AuditEvent.objects.filter(action__startswith="integrity.pact.signed").exists()
 
 
-def psre_p12() -> bytes:
-    """A PKCS#12 of another CA (a stand-in PSrE) with its root."""
+Root = tuple[x509.Certificate, ec.EllipticCurvePrivateKey]
+
+
+@pytest.fixture
+def psre_root(settings: Any, tmp_path: Path) -> Root:
+    """GIVEN a stand-in PSrE whose root is in `PAKTA_CERTIFIED_ROOTS_DIR` (its certificates can be sealed)."""
     root = _test_ca()
+    certified = tmp_path / "certified"
+    certified.mkdir()
+    (certified / "psre-uji.pem").write_bytes(root[0].public_bytes(serialization.Encoding.PEM))
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = str(certified)
+    return root
+
+
+def psre_p12(root: Root) -> bytes:
+    """A PKCS#12 of another CA (a stand-in PSrE) with its root."""
     key = ec.generate_private_key(ec.SECP256R1())
     return _p12(key, _leaf(root, key), [root[0]], password=P12_PASSWORD.encode())
+
+
+def self_signed_p12() -> bytes:
+    """A PKCS#12 whose certificate is self-signed (issuer = subject, signed by its own key)."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    named = _leaf(_test_ca(), key)  # only lends its subject as the issuer's name
+    return _p12(key, _leaf((named, key), key), password=P12_PASSWORD.encode())
 
 
 def register(client: APIClient, p12: bytes, password: str = P12_PASSWORD) -> Any:
@@ -179,10 +201,10 @@ def test_several_token_identities_need_the_serial_and_others_are_refused(
 
 @pytest.mark.usefixtures("ca_root")
 def test_register_a_pkcs12_file_then_sign_with_it(
-    pact: IntegrityPact, pegawai: Any, hr: Any, settings: Any, tmp_path: Path
+    pact: IntegrityPact, pegawai: Any, hr: Any, settings: Any, psre_root: Root
 ) -> None:
     client = client_for(pegawai)
-    p12 = psre_p12()
+    p12 = psre_p12(psre_root)
 
     registered = register(client, p12)
     assert registered.status_code == 201, registered.content
@@ -193,7 +215,7 @@ def test_register_a_pkcs12_file_then_sign_with_it(
         identity.serial,
         "Penandatangan PKCS12",
     )
-    assert data["certified"] is False and data["status"] == "active"
+    assert data["certified"] is True and data["status"] == "active"  # its PSrE root is configured
     assert identity.issuer is None and not bytes(identity.encrypted_key)  # only the certificate is kept
     assert all(p12 not in content for content in files_under(Path(settings.MEDIA_ROOT)))
     event = AuditEvent.objects.get(action="signatures.identity.registered")
@@ -201,9 +223,9 @@ def test_register_a_pkcs12_file_then_sign_with_it(
 
     again = register(client, p12)
     assert again.status_code == 409 and identity.serial in again.json()["message"]
-    no_official = register(client_for(hr), psre_p12())
+    no_official = register(client_for(hr), psre_p12(psre_root))
     assert no_official.status_code == 400 and "tidak terhubung dengan data pegawai" in no_official.json()["message"]
-    no_password = register(client, psre_p12(), password="")
+    no_password = register(client, psre_p12(psre_root), password="")
     assert no_password.status_code == 400 and no_password.json()["message"] == "Masukkan kata sandi berkas PKCS#12."
     no_file = client.post(REGISTER, {"pkcs12_password": P12_PASSWORD}, format="multipart")
     assert no_file.status_code == 400 and "pkcs12" in no_file.json()["extra"]["fields"]
@@ -260,6 +282,39 @@ def test_a_bad_pkcs12_file_is_400_and_nothing_is_stored(
     assert all(p12 not in content for content in files_under(Path(settings.MEDIA_ROOT)))
 
 
+UNTRUSTED = (
+    "Sertifikat berkas PKCS#12 ini tidak diterbitkan oleh CA Pakta atau penyelenggara sertifikasi elektronik "
+    "(PSrE) yang dikenal; minta administrator menambahkan akar PSrE-nya ke PAKTA_CERTIFIED_ROOTS_DIR."
+)
+
+
+@pytest.mark.usefixtures("ca_root")
+def test_a_pkcs12_certificate_that_cannot_be_sealed_is_refused_until_its_root_is_configured(
+    pegawai: Any, settings: Any, tmp_path: Path
+) -> None:
+    """GIVEN a self-signed certificate, or one from a PSrE whose root is not configured, WHEN registered THEN
+    400 and nothing is stored (its signature could never be sealed); with the root configured, 201."""
+    client = client_for(pegawai)
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
+    self_signed = self_signed_p12()
+    root = _test_ca()
+    unknown_psre = psre_p12(root)
+    events = AuditEvent.objects.count()
+    for p12 in (self_signed, unknown_psre):
+        refused = register(client, p12)
+        assert refused.status_code == 400, refused.content
+        assert refused.json()["message"] == UNTRUSTED
+    assert not SigningIdentity.objects.exists() and AuditEvent.objects.count() == events
+
+    certified = tmp_path / "certified"
+    certified.mkdir()
+    (certified / "psre-uji.pem").write_bytes(root[0].public_bytes(serialization.Encoding.PEM))
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = str(certified)
+    registered = register(client, unknown_psre)
+    assert registered.status_code == 201, registered.content
+    assert SigningIdentity.objects.filter(user=pegawai, backend="pkcs12").count() == 1
+
+
 def test_the_schema_documents_the_new_ways(db: Any) -> None:
     schema = APIClient().get("/api/schema/", {"format": "json"}).json()
     operation = schema["paths"][REGISTER]["post"]
@@ -314,13 +369,13 @@ def test_the_sign_page_asks_a_token_identity_for_its_pin(
 
 @pytest.mark.usefixtures("ca_root")
 def test_the_enrolment_page_registers_a_pkcs12_file_and_the_sign_page_takes_it(
-    pact: IntegrityPact, pegawai: Any
+    pact: IntegrityPact, pegawai: Any, psre_root: Root
 ) -> None:
     client = page_client(pegawai)
     enrol_page = client.get("/tanda-tangan/identitas/").content.decode()
     assert 'name="pkcs12"' in enrol_page and 'enctype="multipart/form-data"' in enrol_page
 
-    p12 = psre_p12()
+    p12 = psre_p12(psre_root)
     wrong = client.post(
         "/tanda-tangan/identitas/", {"pkcs12": SimpleUploadedFile("saya.p12", p12), "pkcs12_password": "keliru-99"}
     )

@@ -213,15 +213,6 @@ def _body(kind: str | None, office: Office, role: str) -> tuple[Any, str | None]
         return {"old_passphrase": SIGNING_PASSPHRASE, "new_passphrase": new, "new_passphrase_confirm": new}, "json"
     if kind == "passphrase":
         return {"passphrase": SIGNING_PASSPHRASE}, "json"
-    if kind == "pkcs12":  # a PKCS#12 of another CA: registering it needs no embedded CA
-        from cryptography.hazmat.primitives.asymmetric import ec
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from tests.signatures.test_signers import _leaf, _p12, _test_ca
-
-        root, key = _test_ca(), ec.generate_private_key(ec.SECP256R1())
-        p12 = SimpleUploadedFile("saya.p12", _p12(key, _leaf(root, key), [root[0]]), "application/x-pkcs12")
-        return {"pkcs12": p12, "pkcs12_password": "sandi-p12-uji"}, "multipart"
     raise AssertionError(kind)
 
 
@@ -282,6 +273,24 @@ def _fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("integrity.apis.pacts.pact_document_ensure", fake_ensure)
 
 
+def _pkcs12_body(settings: Any, tmp_path: Any) -> tuple[dict[str, Any], str]:
+    """A PKCS#12 of another CA (registering it needs no embedded CA), whose root is a configured PSrE root:
+    only certificates that can be sealed are registered."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.signatures.test_signers import _leaf, _p12, _test_ca
+
+    root, key = _test_ca(), ec.generate_private_key(ec.SECP256R1())
+    roots = tmp_path / "psre-roots"
+    roots.mkdir(exist_ok=True)
+    (roots / "psre-root.pem").write_bytes(root[0].public_bytes(serialization.Encoding.PEM))
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = str(roots)
+    p12 = SimpleUploadedFile("saya.p12", _p12(key, _leaf(root, key), [root[0]]), "application/x-pkcs12")
+    return {"pkcs12": p12, "pkcs12_password": "sandi-p12-uji"}, "multipart"
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("case", ENDPOINTS, ids=lambda c: c.name)
 def test_endpoint_permissions(
@@ -292,7 +301,10 @@ def test_endpoint_permissions(
         from tests.api.test_verify_api import init_embedded_ca
 
         init_embedded_ca(request.getfixturevalue("settings"), request.getfixturevalue("tmp_path"))
-    data, fmt = _body(case.body, office, role)
+    if case.body == "pkcs12":
+        data, fmt = _pkcs12_body(request.getfixturevalue("settings"), request.getfixturevalue("tmp_path"))
+    else:
+        data, fmt = _body(case.body, office, role)
     kwargs: dict[str, Any] = {}
     if data is not None:
         kwargs = {"data": data, "format": fmt}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from types import TracebackType
 from typing import Any
 
 import pytest
@@ -351,7 +352,8 @@ def test_passphrases_stay_out_of_error_reports(
     monkeypatch.setattr(pact_signatures, "pact_sign", fail)
     with pytest.raises(RuntimeError) as caught:
         sign(enrolled["pegawai"], pact, PASS_PEGAWAI)
-    server_side = caught.tb  # the test client's own frames hold the body it sent: start at Django's handler
+    # The test client's own frames hold the body it sent: the report starts at Django's handler.
+    server_side: TracebackType | None = caught.tb
     while server_side is not None and "django/core/handlers" not in server_side.tb_frame.f_code.co_filename:
         server_side = server_side.tb_next
     assert server_side is not None

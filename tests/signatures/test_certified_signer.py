@@ -118,6 +118,7 @@ class Psre(ServedPki):
 def _no_other_roots(settings: Any) -> None:
     settings.PAKTA_TSA_TRUST_ROOTS = ""
     settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True  # the PSrE listens on 127.0.0.1
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -184,8 +185,17 @@ def test_a_refused_enrolment_exits_non_zero_with_the_reason_in_indonesian(tmp_pa
 # ---- --pkcs12 ------------------------------------------------------------------------------------------------
 
 
-def test_enrol_pkcs12_registers_only_the_certificate(ca_root, pegawai, tmp_path):
+def certify(root, settings, tmp_path) -> None:
+    """Configure `root` as a certified PSrE root (`PAKTA_CERTIFIED_ROOTS_DIR`)."""
+    certified = tmp_path / "certified"
+    certified.mkdir(exist_ok=True)
+    (certified / "psre-uji.pem").write_bytes(root[0].public_bytes(serialization.Encoding.PEM))
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = str(certified)
+
+
+def test_enrol_pkcs12_registers_only_the_certificate(ca_root, pegawai, tmp_path, settings):
     root = _test_ca()
+    certify(root, settings, tmp_path)
     key = ec.generate_private_key(ec.SECP256R1())
     path = tmp_path / "nur.p12"
     path.write_bytes(_p12(key, _leaf(root, key), [root[0]], password=P12_PASSWORD.encode()))
@@ -226,6 +236,30 @@ def test_enrol_pkcs12_refusals_store_nothing(ca_root, pegawai, tmp_path, make, p
     assert password not in str(caught.value)
     assert not SigningIdentity.objects.exists()
     assert not AuditEvent.objects.filter(action="signatures.identity.registered").exists()
+
+
+def test_enrol_pkcs12_refuses_a_certificate_that_cannot_be_sealed(ca_root, pegawai, tmp_path, settings):
+    """GIVEN a self-signed certificate, or one of a PSrE whose root is not configured, THEN refused as through
+    the API (its signature could never be sealed) and nothing is stored; with the root configured, registered."""
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
+    key = ec.generate_private_key(ec.SECP256R1())
+    named = _leaf(_test_ca(), key)  # only lends its subject as the issuer's name
+    self_signed = tmp_path / "sendiri.p12"
+    self_signed.write_bytes(_p12(key, _leaf((named, key), key), password=P12_PASSWORD.encode()))
+    root = _test_ca()
+    key = ec.generate_private_key(ec.SECP256R1())
+    psre = tmp_path / "psre.p12"
+    psre.write_bytes(_p12(key, _leaf(root, key), [root[0]], password=P12_PASSWORD.encode()))
+    for path in (self_signed, psre):
+        with pytest.raises(CommandError, match="PAKTA_CERTIFIED_ROOTS_DIR") as caught:
+            enrol("--pkcs12", str(path), stdin=P12_PASSWORD + "\n")
+        assert "tidak diterbitkan oleh CA Pakta" in str(caught.value) and P12_PASSWORD not in str(caught.value)
+    assert not SigningIdentity.objects.exists()
+    assert not AuditEvent.objects.filter(action="signatures.identity.registered").exists()
+
+    certify(root, settings, tmp_path)
+    enrol("--pkcs12", str(psre), stdin=P12_PASSWORD + "\n")
+    assert SigningIdentity.objects.filter(user=pegawai, backend="pkcs12").count() == 1
 
 
 def test_enrol_pkcs12_refuses_a_missing_file_and_subject_options(ca_root, pegawai, tmp_path):

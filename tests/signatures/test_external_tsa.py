@@ -154,6 +154,7 @@ def _signing_settings(settings: Any, tmp_path: Path) -> None:
     settings.PAKTA_SIGNING_SCRYPT_LOG2_N = 10  # production 2**15; this keeps each derivation ~1 ms
     settings.PAKTA_TSA_URL = ""
     settings.PAKTA_TSA_TRUST_ROOTS = ""
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True  # the external PKI listens on 127.0.0.1
 
 
 @pytest.fixture

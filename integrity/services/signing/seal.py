@@ -44,22 +44,18 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
         cannot be had or says revoked; nothing is written.
     :raises signatures.signing.TimestampError: the timestamping authority failed; nothing is written.
     """
+    current = IntegrityPact.objects.get(pk=pact.pk)
+    latest = _to_seal(current)
+    if latest.kind != PactRevision.Kind.SIGNATURE:
+        return latest  # sealed already
+    # Made before the row is locked: sealing may fetch revocation data from other parties (an external TSA,
+    # a PSrE), which must not hold the pact's lock; a seal made meanwhile by another process wins.
+    sealed = _seal_bytes(revision_chain_bytes(current, latest))
     with transaction.atomic():
         locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
-        latest = PactRevision.objects.filter(pact=locked).order_by("-sequence").first()
-        if (
-            locked.status == IntegrityPact.Status.SIGNED
-            and latest is not None
-            and latest.kind != PactRevision.Kind.SIGNATURE
-        ):
-            return latest
-        check_signable(locked)
-        if latest is None:
-            raise NotReadyToSeal(NOT_ISSUED % {"number": locked.number})
-        if locked.parties.filter(signed_at__isnull=True).exists() or latest.kind != PactRevision.Kind.SIGNATURE:
-            raise NotReadyToSeal(NOT_READY_TO_SEAL % {"number": locked.number})
-        data = revision_chain_bytes(locked, latest)
-        sealed = _seal_bytes(data)
+        newest = _to_seal(locked)
+        if newest.pk != latest.pk:
+            return newest  # sealed meanwhile; our file is an unused twin
         now = timezone.now()
         revision = store_revision(locked, latest, sealed, kind=PactRevision.Kind.LTA, now=now)
         last_signature = max(party.signed_at for party in locked.parties.all() if party.signed_at is not None)
@@ -81,6 +77,23 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
         # commit, so the last party's request does not wait for it; nightly, reports_make_missing catches up.
         transaction.on_commit(lambda: _enqueue_validation_report(locked.pk), robust=True)
     return revision
+
+
+def _to_seal(pact: IntegrityPact) -> PactRevision:
+    """The revision to seal (the last party's signature), or the seal revision of a pact sealed already.
+
+    :raises PactNotSignable: the pact is SUPERSEDED (or SIGNED outside Pakta).
+    :raises NotReadyToSeal: not issued, or a party has not signed yet.
+    """
+    latest = PactRevision.objects.filter(pact=pact).order_by("-sequence").first()
+    if pact.status == IntegrityPact.Status.SIGNED and latest is not None and latest.kind != PactRevision.Kind.SIGNATURE:
+        return latest
+    check_signable(pact)
+    if latest is None:
+        raise NotReadyToSeal(NOT_ISSUED % {"number": pact.number})
+    if pact.parties.filter(signed_at__isnull=True).exists() or latest.kind != PactRevision.Kind.SIGNATURE:
+        raise NotReadyToSeal(NOT_READY_TO_SEAL % {"number": pact.number})
+    return latest
 
 
 def pacts_seal_pending(*, actor: Any = None) -> int:

@@ -6,7 +6,9 @@ one per key holder (`SigningIdentity.backend`):
   and never leaves it; the embedded CA certifies its public key (`signers.pkcs11_generate_key`, then
   `ca.identity_enrol_token_key`). The administrator runs this at the official's token;
 - `--pkcs12 FILE`: register the certificate of a PKCS#12 file (from a PSrE); the official uploads the
-  file at every signature, Pakta keeps only the certificate (`ca.identity_register_pkcs12`).
+  file at every signature, Pakta keeps only the certificate (`ca.identity_register_pkcs12`). A certificate
+  that does not chain to our CA or a configured PSrE root is refused, as through the API
+  (`signatures.signers.pkcs12_trust_check`): its signatures could never be sealed.
 
 The secret (passphrase, token PIN, PKCS#12 password) is read from standard input (first line), or asked
 on a terminal: never from the command line, where it would show in the process list and shell history.
@@ -136,6 +138,7 @@ class Command(BaseCommand):
             ) from None
         password = self._secret(stdin, _("Kata sandi PKCS#12: "))
         try:
+            signers.pkcs12_trust_check(signers.load_pkcs12(data, password))
             return ca.identity_register_pkcs12(user=user, pkcs12_bytes=data, password=password, actor=None)
         finally:
             del password

@@ -1,0 +1,255 @@
+"""What `signatures.revocation` fetches for certificates outside our CA, against a real server on 127.0.0.1:
+only issuers that are CAs count, internal addresses are refused unless allowed, a slow answer is cut at the
+deadline, and OCSP stands in for a CRL that cannot be had.
+
+The PKI is a root (trusted through `PAKTA_TSA_TRUST_ROOTS`) that issues the certificates directly; the
+server answers GET `/root.crl` (the root's CRL), GET `/broken.crl` (HTTP 500), GET `/drip` (a byte every
+half second) and POST `/ocsp` (a `good` OCSP response signed by the root).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import secrets
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509 import ocsp
+from cryptography.x509.oid import AuthorityInformationAccessOID
+
+from signatures import revocation
+from signatures.revocation import validation_material
+from signatures.signing import LongTermValidationError
+from tests.signatures.external_pki import NOW, Issued, ServedPki, certificate, name
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Pki(ServedPki):
+    root: Issued = field(init=False)
+
+    def __post_init__(self) -> None:
+        key = ec.generate_private_key(ec.SECP256R1())
+        root_name = _name("Akar Uji Pengambilan")
+        self.root = Issued(certificate(root_name, root_name, key, key, ca=True), key)
+
+    def crl_issuer(self, issuer: str) -> Issued | None:
+        return self.root if issuer == "root" else None
+
+    def post(self, route: str, content_type: str | None, body: bytes) -> tuple[int, str, bytes]:
+        if route != "/ocsp" or content_type != "application/ocsp-request":
+            return 400, "text/plain", b"not an OCSP request"
+        request = ocsp.load_der_ocsp_request(body)
+        now = dt.datetime.now(dt.UTC)
+        response = (
+            ocsp.OCSPResponseBuilder()
+            .add_response_by_hash(
+                issuer_name_hash=request.issuer_name_hash,
+                issuer_key_hash=request.issuer_key_hash,
+                serial_number=request.serial_number,
+                algorithm=request.hash_algorithm,
+                cert_status=ocsp.OCSPCertStatus.GOOD,
+                this_update=now - dt.timedelta(minutes=1),
+                next_update=now + dt.timedelta(hours=1),
+                revocation_time=None,
+                revocation_reason=None,
+            )
+            .responder_id(ocsp.OCSPResponderEncoding.HASH, self.root.cert)
+            .sign(self.root.key, hashes.SHA256())
+        )
+        return 200, "application/ocsp-response", response.public_bytes(serialization.Encoding.DER)
+
+    def issue(self, common_name: str, *, crl: str | None = None, ocsp_url: str | None = None) -> Issued:
+        """An end-entity certificate from the root with a CRL and/or OCSP URL (routes below `base`)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(_name(common_name))
+            .issuer_name(self.root.cert.subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(NOW - dt.timedelta(days=1))
+            .not_valid_after(NOW + dt.timedelta(days=365))
+            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        )
+        if crl is not None:
+            point = x509.DistributionPoint([x509.UniformResourceIdentifier(self.base + crl)], None, None, None)
+            builder = builder.add_extension(x509.CRLDistributionPoints([point]), critical=False)
+        if ocsp_url is not None:
+            access = x509.AccessDescription(
+                AuthorityInformationAccessOID.OCSP, x509.UniformResourceIdentifier(self.base + ocsp_url)
+            )
+            builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
+        return Issued(builder.sign(self.root.key, hashes.SHA256()), key)
+
+
+def _name(common_name: str) -> x509.Name:
+    return name(common_name, organisation="PKI Uji Pengambilan")
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    pki: Pki
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    @property
+    def route(self) -> str:
+        return self.path.removeprefix(urllib.parse.urlsplit(self.server.pki.base).path)
+
+    def do_GET(self) -> None:
+        pki = self.server.pki
+        pki.requests[f"GET {self.route}"] += 1
+        if self.route == "/root.crl":
+            self._answer(200, "application/pkix-crl", pki.crl("root"))
+        elif self.route == "/broken.crl":
+            self._answer(500, "text/plain", b"broken")
+        elif self.route == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/pkix-crl")
+            self.send_header("Content-Length", "100000")
+            self.end_headers()
+            with contextlib.suppress(OSError):
+                for _ in range(120):  # a minute at most
+                    self.wfile.write(b"0")
+                    self.wfile.flush()
+                    time.sleep(0.5)
+        else:
+            self._answer(404, "text/plain", b"not found")
+
+    def do_POST(self) -> None:
+        pki = self.server.pki
+        pki.requests[f"POST {self.route}"] += 1
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        self._answer(*pki.post(self.route, self.headers.get("Content-Type"), body))
+
+    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def pki(settings: Any, tmp_path: Path) -> Iterator[Pki]:
+    """GIVEN the PKI served on 127.0.0.1, its root trusted, internal addresses allowed (the server's)."""
+    server = _Server(("127.0.0.1", 0), _Handler)
+    server.pki = Pki(f"http://127.0.0.1:{server.server_address[1]}/{secrets.token_hex(4)}")
+    roots = tmp_path / "roots.pem"
+    roots.write_bytes(server.pki.root.cert.public_bytes(serialization.Encoding.PEM))
+    settings.PAKTA_BASE_URL = "http://pakta.test"
+    settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
+    settings.PAKTA_TSA_TRUST_ROOTS = str(roots)
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.pki
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_a_leaf_is_no_issuer_and_nothing_is_fetched(pki):
+    """GIVEN a certificate signed with the key of an end-entity certificate (cA false) of a trusted root,
+    naming a CRL of its own WHEN its validation data is gathered THEN it does not chain and nothing is
+    fetched."""
+    leaf = pki.issue("Pemegang Sertifikat", crl="/root.crl")
+    key = ec.generate_private_key(ec.SECP256R1())
+    forged = certificate(_name("Sertifikat Palsu"), leaf.cert.subject, key, leaf.key, crl=f"{pki.base}/attacker.crl")
+    with pytest.raises(LongTermValidationError) as refused:
+        validation_material([Issued(forged, key).asn1], intermediates=[leaf.asn1])
+    assert "tidak terhubung ke akar sertifikat tepercaya" in str(refused.value.message)
+    assert not pki.requests
+
+
+def test_an_expired_ca_is_no_issuer(pki):
+    """GIVEN a CA certificate past its validity as the issuer THEN the certificate does not chain."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    expired_ca = (
+        x509.CertificateBuilder()
+        .subject_name(_name("CA Kedaluwarsa"))
+        .issuer_name(pki.root.cert.subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(NOW - dt.timedelta(days=30))
+        .not_valid_after(NOW - dt.timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(pki.root.key, hashes.SHA256())
+    )
+    leaf_key = ec.generate_private_key(ec.SECP256R1())
+    leaf = certificate(_name("Penanda Tangan"), expired_ca.subject, leaf_key, key, crl=f"{pki.base}/root.crl")
+    with pytest.raises(LongTermValidationError) as refused:
+        validation_material([Issued(leaf, leaf_key).asn1], intermediates=[Issued(expired_ca, key).asn1])
+    assert "tidak terhubung" in str(refused.value.message)
+    assert not pki.requests
+
+
+def test_a_loopback_url_is_refused_unless_allowed(pki, settings):
+    """GIVEN a CRL on 127.0.0.1 WHEN internal addresses are not allowed THEN it is refused with the reason
+    and not requested; WHEN allowed THEN it is fetched."""
+    signer = pki.issue("Penanda Tangan", crl="/root.crl")
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = False
+    with pytest.raises(LongTermValidationError) as refused:
+        validation_material([signer.asn1])
+    assert "tidak dapat diambil" in str(refused.value.message)
+    assert "alamat jaringan internal tidak diizinkan" in refused.value.extra["detail"]
+    assert "127.0.0.1" in refused.value.extra["detail"]
+    assert not pki.requests
+
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True
+    material = validation_material([signer.asn1])
+    assert len(material.crls) == 1
+    assert pki.requests == {"GET /root.crl": 1}
+
+
+def test_a_slow_drip_answer_is_cut_at_the_deadline(pki, monkeypatch):
+    """GIVEN a CRL server that sends a byte every half second WHEN fetching with a 1 s limit THEN the fetch
+    stops within about that second with a clear error."""
+    monkeypatch.setattr(revocation, "FETCH_TIMEOUT", 1.0)
+    signer = pki.issue("Penanda Tangan", crl="/drip")
+    started = time.monotonic()
+    with pytest.raises(LongTermValidationError) as refused:
+        validation_material([signer.asn1])
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.8
+    assert "tidak dapat diambil" in str(refused.value.message)
+    assert "no complete answer within 1 s" in refused.value.extra["detail"]
+
+
+def test_ocsp_stands_in_for_a_crl_that_cannot_be_had(pki):
+    """GIVEN a certificate whose CRL URL answers 500 and whose OCSP responder works THEN its validation data
+    is the OCSP response."""
+    signer = pki.issue("Penanda Tangan", crl="/broken.crl", ocsp_url="/ocsp")
+    material = validation_material([signer.asn1])
+    assert material.crls == []
+    assert len(material.ocsps) == 1
+    assert material.ocsps[0]["response_status"].native == "successful"
+    assert pki.requests == {"GET /broken.crl": 1, "POST /ocsp": 1}
+
+
+def test_without_ocsp_a_failing_crl_still_refuses(pki):
+    """GIVEN a certificate whose only CRL URL answers 500 and no OCSP THEN refused with the HTTP error."""
+    signer = pki.issue("Penanda Tangan", crl="/broken.crl")
+    with pytest.raises(LongTermValidationError) as refused:
+        validation_material([signer.asn1])
+    assert "HTTP 500" in refused.value.extra["detail"]
