@@ -273,7 +273,7 @@ def _fake_pdf(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("integrity.apis.pacts.pact_document_ensure", fake_ensure)
 
 
-def _pkcs12_body(settings: Any, tmp_path: Any) -> tuple[dict[str, Any], str]:
+def _pkcs12_body(settings: Any, tmp_path: Any) -> tuple[Any, str | None]:
     """A PKCS#12 of another CA (registering it needs no embedded CA), whose root is a configured PSrE root:
     only certificates that can be sealed are registered."""
     from cryptography.hazmat.primitives import serialization
