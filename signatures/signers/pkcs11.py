@@ -45,6 +45,16 @@ class _TokenLogin:
 
 _pkcs11_lock = threading.Lock()
 _pkcs11_logins: dict[tuple[str, str], _TokenLogin] = {}
+# One lock per token: a PKCS#11 session runs one operation at a time, and the process shares one session
+# per token; signatures on it are serialised, and a login is ended only between them.
+_token_locks: dict[tuple[str, str], threading.Lock] = {}
+
+
+def _token_lock(key: tuple[str, str]) -> threading.Lock:
+    with _pkcs11_lock:
+        return _token_locks.setdefault(key, threading.Lock())
+
+
 # Key for PIN verifiers; random per process, never leaves memory. A verifier is not the PIN.
 _PIN_VERIFIER_KEY = secrets.token_bytes(32)
 
@@ -69,7 +79,7 @@ def _pkcs11_session(lib_path: str, token_label: str, pin: str) -> Any:
 
     key = (lib_path, token_label)
     verifier = _pin_verifier(lib_path, token_label, pin)
-    with _pkcs11_lock:
+    with _token_lock(key), _pkcs11_lock:  # the token's lock first: no signature is running on it meanwhile
         login = _pkcs11_logins.get(key)
         if login is not None:
             if hmac.compare_digest(login.verifier, verifier):
@@ -199,6 +209,7 @@ class Pkcs11KeyHolder:
         except pkcs11.PKCS11Error as exc:
             raise Pkcs11Error(PKCS11_FAILED % {"detail": type(exc).__name__}) from None
         self._key_label = key_label
+        self._lock = _token_lock((lib_path, token_label))
         self._use_raw = isinstance(parsed.public_key(), ec.EllipticCurvePublicKey)
         self._chain = ca.ca_chain() if ca.ca_exists() else []
 
@@ -207,10 +218,17 @@ class Pkcs11KeyHolder:
         return self._cert
 
     def signer_for(self) -> Signer:
-        """A pyHanko `PKCS11Signer` on the process's session for this token."""
+        """A pyHanko `PKCS11Signer` on the process's session for this token, signing under the token's lock."""
         from pyhanko.sign.pkcs11 import PKCS11Signer
 
-        return PKCS11Signer(
+        lock = self._lock
+
+        class _OneAtATime(PKCS11Signer):
+            async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+                with lock:
+                    return await super().async_sign_raw(data, digest_algorithm, dry_run)
+
+        return _OneAtATime(
             self._session,
             key_label=self._key_label,
             signing_cert=self._cert,

@@ -396,6 +396,24 @@ def test_pkcs11_key_generated_in_the_token_signs_and_validates(softhsm_token, ca
     with pytest.raises(holders.Pkcs11Error, match="sudah berisi kunci"):
         holders.pkcs11_generate_key(lib_path=SOFTHSM_LIB, token_label=softhsm_token, pin=PIN, key_label="nur-p256")
 
+    # Signatures from several threads share the process's one session on the token, one at a time: each
+    # is a valid ECDSA signature of its own data.
+    import asyncio
+    import concurrent.futures
+
+    verifier = x509.load_der_x509_certificate(bytes(identity.certificate)).public_key()
+    assert isinstance(verifier, ec.EllipticCurvePublicKey)
+
+    def raw_signature(n: int) -> tuple[bytes, bytes]:
+        data = f"data ke-{n}".encode()
+        return data, asyncio.run(holder.signer_for().async_sign_raw(data, "sha256"))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(raw_signature, range(16)))
+    for data, signature in results:
+        verifier.verify(signature, data, ec.ECDSA(hashes.SHA256()))  # DER, as pyHanko returns it
+    assert len({signature for _data, signature in results}) == 16
+
 
 @pytest.mark.pkcs11
 def test_pkcs11_wrong_pin_missing_key_and_token_are_refused(softhsm_token, identity):
