@@ -6,7 +6,6 @@ validator, trusting only our root, with revocation data made in-process; the fin
 validation from its own embedded data (LOCAL_ONLY).
 """
 
-import asyncio
 import datetime
 import hashlib
 import re
@@ -24,18 +23,7 @@ from pyhanko.sign.ades.report import AdESPassed
 from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.ades import ades_lta_validation
-from pyhanko.sign.validation.policy_decl import (
-    PdfSignatureValidationSpec,
-    RevinfoOnlineFetchingRule,
-    RevocationInfoGatheringSpec,
-    SignatureValidationSpec,
-)
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.context import CertValidationPolicySpec
-from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
-from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from audit.models import AuditEvent
 from integrity.models import IntegrityPact, PactRevision
@@ -74,6 +62,7 @@ from signatures.signers import EmbeddedKeyHolder, in_process_timestamper
 from signatures.signing import signature_certificates
 from signatures.verify import Verdict, verify_pdf_bytes
 from tests.factories import make_office, make_official, make_position
+from tests.signatures.ades import ades_lta
 
 D0 = datetime.date(2026, 2, 2)
 ORGANISATION = "Direktorat Jenderal Perbendaharaan"
@@ -193,29 +182,6 @@ def assert_valid(pdf: bytes) -> None:
         status = validate_pdf_signature(embedded, signer_validation_context=context, ts_validation_context=context)
         assert status.bottom_line, (embedded.field_name, status.summary())
         assert status.intact and status.trusted and status.timestamp_validity is not None
-
-
-def ades_lta(pdf: bytes) -> dict[str, object]:
-    """AdES-LTA validation of every signature from the file's own data only (no fetching)."""
-    policy = CertValidationPolicySpec(
-        trust_manager=SimpleTrustManager.build(trust_roots=ca.trust_roots()),
-        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
-    )
-    spec = PdfSignatureValidationSpec(
-        SignatureValidationSpec(
-            cert_validation_policy=policy,
-            revinfo_gathering_policy=RevocationInfoGatheringSpec(
-                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
-            ),
-        )
-    )
-    reader = PdfFileReader(BytesIO(pdf))
-    return {
-        embedded.field_name: asyncio.run(
-            ades_lta_validation(embedded, spec, timing_info=ValidationTimingInfo.now())
-        ).ades_subindic
-        for embedded in reader.embedded_regular_signatures
-    }
 
 
 def nothing_written(pact: IntegrityPact, events_before: int) -> None:

@@ -41,8 +41,9 @@ from signatures.verification_service import verify_document
 from signatures.verify import SignatureKind, Verdict
 from tests.integrity import test_pact_signing as plan
 from tests.integrity.test_pact_signing import PASS_ATASAN
+from tests.signatures.ades import ades_lta
 from tests.signatures.external_pki import Issued, ServedPki, certificate, name, served
-from tests.signatures.test_external_tsa import ades_lta, final_bytes, kinds, sealed_events
+from tests.signatures.test_external_tsa import final_bytes, kinds, sealed_events
 from tests.signatures.test_signing import stamp_texts
 
 # The signing plan's fixtures: its settings (autouse) and the office with the pact and its two signers.
@@ -200,7 +201,7 @@ def test_a_psre_signature_is_sealed_and_verified_as_certified(office, psre, hold
     assert "TTEtersertifikasi(PSrE)" in texts[employee].replace(" ", "")
     assert "tidaktersertifikasi" in texts[superior].replace(" ", "")
 
-    assert ades_lta(final, [*ca.trust_roots(), psre.root.asn1]) == {AdESPassed.OK}
+    assert set(ades_lta(final, [*ca.trust_roots(), psre.root.asn1]).values()) == {AdESPassed.OK}
     stored = pact_validation_report_store(pact=pact)  # what the worker makes after the seal
     assert stored is not None and stored.verdict == "VALID"
     (line,) = (line for line in stored.summary.splitlines() if office["people"]["pegawai"].nip in line)

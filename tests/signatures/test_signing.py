@@ -6,7 +6,6 @@ Each result is checked with pyHanko's validator and with the strict verifier (`s
 trusting only our root, revocation handed in-process (`ca.revocation_material_for`), nothing over HTTP.
 """
 
-import asyncio
 import copy
 import datetime
 import io
@@ -26,18 +25,7 @@ from pyhanko.sign.diff_analysis import ModificationLevel
 from pyhanko.sign.fields import MDPPerm
 from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.ades import ades_lta_validation
-from pyhanko.sign.validation.policy_decl import (
-    PdfSignatureValidationSpec,
-    RevinfoOnlineFetchingRule,
-    RevocationInfoGatheringSpec,
-    SignatureValidationSpec,
-)
 from pyhanko_certvalidator import ValidationContext
-from pyhanko_certvalidator.context import CertValidationPolicySpec
-from pyhanko_certvalidator.ltv.types import ValidationTimingInfo
-from pyhanko_certvalidator.policy_decl import REQUIRE_REVINFO, CertRevTrustPolicy
-from pyhanko_certvalidator.registry import SimpleTrustManager
 
 from audit.models import AuditEvent
 from integrity.documents import pact_template_current, render_pact_pdf
@@ -68,6 +56,7 @@ from signatures.stamp import (
     stamp_text,
 )
 from signatures.verify import Verdict, verify_pdf_bytes
+from tests.signatures.ades import ades_lta
 from tests.signatures.conftest import PASSPHRASE
 
 pytestmark = pytest.mark.django_db
@@ -188,28 +177,6 @@ def verdict(pdf: bytes, trust_roots=None) -> Verdict:
     roots = ca.trust_roots() if trust_roots is None else trust_roots
     report = verify_pdf_bytes(pdf, trust_roots=roots, crls=crls, ocsps=ocsps, allowed_embedded_files=1)
     return report.verdict
-
-
-def ades_lta(pdf: bytes) -> dict[str, object]:
-    policy = CertValidationPolicySpec(
-        trust_manager=SimpleTrustManager.build(trust_roots=ca.trust_roots()),
-        revinfo_policy=CertRevTrustPolicy(REQUIRE_REVINFO),
-    )
-    spec = PdfSignatureValidationSpec(
-        SignatureValidationSpec(
-            cert_validation_policy=policy,
-            revinfo_gathering_policy=RevocationInfoGatheringSpec(
-                online_fetching_rule=RevinfoOnlineFetchingRule.LOCAL_ONLY
-            ),
-        )
-    )
-    reader = PdfFileReader(BytesIO(pdf))
-    return {
-        embedded.field_name: asyncio.run(
-            ades_lta_validation(embedded, spec, timing_info=ValidationTimingInfo.now())
-        ).ades_subindic
-        for embedded in reader.embedded_regular_signatures
-    }
 
 
 def qr_urls(pdf: bytes, candidates) -> dict[str, str]:
