@@ -146,6 +146,11 @@ class ServedPki:
             )
         return builder.sign(signer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
+    def get(self, route: str, handler: BaseHTTPRequestHandler) -> bool:
+        """Answer a GET to `<base><route>` other than a CRL through `handler` (a test's own route, e.g. a
+        slow one); False lets the server answer it (CRLs, else 404)."""
+        return False
+
     def post(self, route: str, content_type: str | None, body: bytes) -> tuple[int, str, bytes]:
         """(status, content type, body) answering a POST to `<base><route>`."""
         return 404, "text/plain", b"not found"
@@ -168,7 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
         pki = self.server.pki
         pki.requests[f"POST {self.route}"] += 1
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self._answer(*pki.post(self.route, self.headers.get("Content-Type"), body))
+        self.answer(*pki.post(self.route, self.headers.get("Content-Type"), body))
 
     def do_GET(self) -> None:
         pki = self.server.pki
@@ -179,13 +184,15 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", "0")
             self.end_headers()
             return
+        if pki.get(self.route, self):
+            return
         issuer = self.route.removeprefix("/").removesuffix(".crl") if self.route.endswith(".crl") else ""
         if "/" in issuer or pki.crl_issuer(issuer) is None:
-            self._answer(404, "text/plain", b"not found")
+            self.answer(404, "text/plain", b"not found")
             return
-        self._answer(200, "application/pkix-crl", pki.crl(issuer))
+        self.answer(200, "application/pkix-crl", pki.crl(issuer))
 
-    def _answer(self, status: int, content_type: str, body: bytes) -> None:
+    def answer(self, status: int, content_type: str, body: bytes) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import secrets
-import threading
 import time
-import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +28,7 @@ from cryptography.x509.oid import AuthorityInformationAccessOID
 from signatures import revocation
 from signatures.revocation import validation_material
 from signatures.signing import LongTermValidationError
-from tests.signatures.external_pki import NOW, Issued, ServedPki, certificate, name
+from tests.signatures.external_pki import NOW, Issued, ServedPki, certificate, name, served
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +44,23 @@ class Pki(ServedPki):
 
     def crl_issuer(self, issuer: str) -> Issued | None:
         return self.root if issuer == "root" else None
+
+    def get(self, route: str, handler: BaseHTTPRequestHandler) -> bool:
+        if route == "/broken.crl":
+            handler.answer(500, "text/plain", b"broken")  # type: ignore[attr-defined]
+            return True
+        if route != "/drip":
+            return False
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/pkix-crl")
+        handler.send_header("Content-Length", "100000")
+        handler.end_headers()
+        with contextlib.suppress(OSError):
+            for _ in range(120):  # a minute at most
+                handler.wfile.write(b"0")
+                handler.wfile.flush()
+                time.sleep(0.5)
+        return True
 
     def post(self, route: str, content_type: str | None, body: bytes) -> tuple[int, str, bytes]:
         if route != "/ocsp" or content_type != "application/ocsp-request":
@@ -99,74 +113,17 @@ def _name(common_name: str) -> x509.Name:
     return name(common_name, organisation="PKI Uji Pengambilan")
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    pki: Pki
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    @property
-    def route(self) -> str:
-        return self.path.removeprefix(urllib.parse.urlsplit(self.server.pki.base).path)
-
-    def do_GET(self) -> None:
-        pki = self.server.pki
-        pki.requests[f"GET {self.route}"] += 1
-        if self.route == "/root.crl":
-            self._answer(200, "application/pkix-crl", pki.crl("root"))
-        elif self.route == "/broken.crl":
-            self._answer(500, "text/plain", b"broken")
-        elif self.route == "/drip":
-            self.send_response(200)
-            self.send_header("Content-Type", "application/pkix-crl")
-            self.send_header("Content-Length", "100000")
-            self.end_headers()
-            with contextlib.suppress(OSError):
-                for _ in range(120):  # a minute at most
-                    self.wfile.write(b"0")
-                    self.wfile.flush()
-                    time.sleep(0.5)
-        else:
-            self._answer(404, "text/plain", b"not found")
-
-    def do_POST(self) -> None:
-        pki = self.server.pki
-        pki.requests[f"POST {self.route}"] += 1
-        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-        self._answer(*pki.post(self.route, self.headers.get("Content-Type"), body))
-
-    def _answer(self, status: int, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def pki(settings: Any, tmp_path: Path) -> Iterator[Pki]:
     """GIVEN the PKI served on 127.0.0.1, its root trusted, internal addresses allowed (the server's)."""
-    server = _Server(("127.0.0.1", 0), _Handler)
-    server.pki = Pki(f"http://127.0.0.1:{server.server_address[1]}/{secrets.token_hex(4)}")
-    roots = tmp_path / "roots.pem"
-    roots.write_bytes(server.pki.root.cert.public_bytes(serialization.Encoding.PEM))
-    settings.PAKTA_BASE_URL = "http://pakta.test"
-    settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
-    settings.PAKTA_TSA_TRUST_ROOTS = str(roots)
-    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield server.pki
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with served(Pki) as served_pki:
+        roots = tmp_path / "roots.pem"
+        roots.write_bytes(served_pki.root.cert.public_bytes(serialization.Encoding.PEM))
+        settings.PAKTA_BASE_URL = "http://pakta.test"
+        settings.PAKTA_CERTIFIED_ROOTS_DIR = ""
+        settings.PAKTA_TSA_TRUST_ROOTS = str(roots)
+        settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = True
+        yield served_pki
 
 
 def test_a_leaf_is_no_issuer_and_nothing_is_fetched(pki):
