@@ -153,6 +153,19 @@ def validation_material(
 # --------------------------------------------------------------------------------------------------------
 
 
+def embedded_material(
+    certificates: Iterable[asn1_x509.Certificate],
+) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
+    """CRLs and OCSP responses, made in-process, for those of `certificates` our CA issued (the others are
+    left out: nothing is fetched). Empty when the CA has not been initialised."""
+    try:
+        issuing, root = ca.ca_chain()
+    except ca.CaNotInitialized:
+        return [], []
+    ours = [cert for cert in _unique(certificates) if cert.issuer in (issuing.subject, root.subject)]
+    return _embedded_material(ours, issuing) if ours else ([], [])
+
+
 def _embedded_material(
     certs: list[asn1_x509.Certificate], issuing: asn1_x509.Certificate
 ) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:

@@ -31,7 +31,7 @@ from integrity.selectors.signing import pact_latest_revision, pact_revision_byte
 from integrity.workdays import JAKARTA
 from signatures import ca
 from signatures.reports import etsi_validation_report_xml
-from signatures.signers import in_process_timestamper
+from signatures.revocation import embedded_material
 from signatures.signing import signature_certificates
 from signatures.verification_service import (
     certified_roots,
@@ -149,15 +149,9 @@ def _summary(pact: IntegrityPact, sequence: int, sha256: str, report: Verificati
 
 
 def _revocation_material(pdf: bytes) -> tuple[list[asn1_crl.CertificateList], list[asn1_ocsp.OCSPResponse]]:
-    """CRLs and OCSP responses for every signer and the TSA, made in-process by the embedded CA."""
-    crls: dict[bytes, asn1_crl.CertificateList] = {}
-    ocsps: list[asn1_ocsp.OCSPResponse] = []
-    for cert in [*signature_certificates(pdf), in_process_timestamper().tsa_cert]:
-        cert_crls, cert_ocsps = ca.revocation_material_for(cert)
-        for crl in cert_crls:
-            crls.setdefault(crl.dump(), crl)
-        ocsps.extend(cert_ocsps)
-    return list(crls.values()), ocsps
+    """CRLs and OCSP responses for every signer and TSA our CA certified, made in-process (other providers'
+    data is in the document's DSS, put there by the seal)."""
+    return embedded_material(signature_certificates(pdf))
 
 
 def _store_xml(xml: bytes) -> str:
