@@ -55,6 +55,7 @@ from audit.selectors import journal_root
 from audit.services import audit_checkpoint_store
 from signatures import ca
 from signatures.models import CaKey
+from signatures.revocation import embedded_material
 from signatures.signers import SealKeyHolder, in_process_timestamper
 
 SYSTEM_SEAL_CODE = "SYSTEM"
@@ -325,13 +326,7 @@ def _revocation_material(
     with _reading_untrusted_bytes():
         choices = [*signed_data["certificates"], *_embedded_token(signed_data)["content"]["certificates"]]
         certs = [choice.chosen for choice in choices if choice.name == "certificate" and not choice.chosen.ca]
-    crls: dict[bytes, asn1_crl.CertificateList] = {}
-    ocsps: list[asn1_ocsp.OCSPResponse] = []
-    for cert in certs:
-        found_crls, found_ocsps = ca.revocation_material_for(cert)
-        crls.update({item.dump(): item for item in found_crls})
-        ocsps += found_ocsps
-    return list(crls.values()), ocsps
+    return embedded_material(certs)
 
 
 def verify_checkpoint_signature(checkpoint: AuditCheckpoint) -> None:
