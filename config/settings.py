@@ -224,9 +224,9 @@ PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH = env_int("PAKTA_SIGNING_PASSPHRASE_MIN_LENG
 PAKTA_TSA_URL = env_str("PAKTA_TSA_URL", "")
 # The external TSA's root certificate(s): one PEM or DER file, needed to seal (PAdES B-LTA) and to verify
 # documents timestamped by PAKTA_TSA_URL; trusted for timestamps, never reported as certified
-# (signatures/revocation.py, signatures/verification_service.py).
+# (signatures/revocation/, signatures/verification_service.py).
 PAKTA_TSA_TRUST_ROOTS = env_str("PAKTA_TSA_TRUST_ROOTS", "")
-# Allow fetching CRLs/OCSP (signatures/revocation.py) from hosts that resolve to loopback, private,
+# Allow fetching CRLs/OCSP (signatures/revocation/fetch.py) from hosts that resolve to loopback, private,
 # link-local or other internal addresses. Off: a certificate's URL must not reach into Pakta's own network.
 # Only for a PKI deliberately run on the internal network (and the tests' local servers).
 PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = env_bool("PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS", False)

@@ -377,7 +377,7 @@ def test_a_crl_that_cannot_be_had_refuses_the_seal(office, external_tsa, monkeyp
     """GIVEN a certificate of the external PKI whose CRL is missing, redirected to Pakta's own host, or too
     large THEN its validation data is refused with the URL and the reason."""
     if limit is not None:
-        monkeypatch.setattr("signatures.revocation.FETCH_MAX_BYTES", limit)
+        monkeypatch.setattr("signatures.revocation.fetch.FETCH_MAX_BYTES", limit)
     key = ec.generate_private_key(ec.SECP256R1())
     url = f"{external_tsa.base}{path}"
     stranger = certificate(

@@ -3,14 +3,16 @@ only issuers that are CAs count, internal addresses are refused unless allowed, 
 deadline, and OCSP stands in for a CRL that cannot be had.
 
 The PKI is a root (trusted through `PAKTA_TSA_TRUST_ROOTS`) that issues the certificates directly; the
-server answers GET `/root.crl` (the root's CRL), GET `/broken.crl` (HTTP 500), GET `/drip` (a byte every
-half second) and POST `/ocsp` (a `good` OCSP response signed by the root).
+server answers GET `/root.crl` (the root's CRL), GET `/broken.crl` (HTTP 500), GET `/drip` (a body byte
+every half second), GET `/drip-headers` (a header byte every half second) and POST `/ocsp` (a `good` OCSP
+response signed by the root).
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -25,8 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID
 
-from signatures import revocation
-from signatures.revocation import validation_material
+from signatures.revocation import fetch, validation_material
 from signatures.signing import LongTermValidationError
 from tests.signatures.external_pki import NOW, Issued, ServedPki, certificate, name, served
 
@@ -49,18 +50,18 @@ class Pki(ServedPki):
         if route == "/broken.crl":
             handler.answer(500, "text/plain", b"broken")  # type: ignore[attr-defined]
             return True
-        if route != "/drip":
-            return False
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/pkix-crl")
-        handler.send_header("Content-Length", "100000")
-        handler.end_headers()
-        with contextlib.suppress(OSError):
-            for _ in range(120):  # a minute at most
-                handler.wfile.write(b"0")
-                handler.wfile.flush()
-                time.sleep(0.5)
-        return True
+        if route == "/drip":  # the headers at once, then the body a byte at a time
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/pkix-crl")
+            handler.send_header("Content-Length", "100000")
+            handler.end_headers()
+            _drip(handler, b"0")
+            return True
+        if route == "/drip-headers":  # the status line, then a header that never ends
+            handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Lambat: ")
+            _drip(handler, b"a")
+            return True
+        return False
 
     def post(self, route: str, content_type: str | None, body: bytes) -> tuple[int, str, bytes]:
         if route != "/ocsp" or content_type != "application/ocsp-request":
@@ -107,6 +108,15 @@ class Pki(ServedPki):
             )
             builder = builder.add_extension(x509.AuthorityInformationAccess([access]), critical=False)
         return Issued(builder.sign(self.root.key, hashes.SHA256()), key)
+
+
+def _drip(handler: BaseHTTPRequestHandler, byte: bytes) -> None:
+    """A byte every half second for a minute at most, until the client goes away."""
+    with contextlib.suppress(OSError):
+        for _ in range(120):
+            handler.wfile.write(byte)
+            handler.wfile.flush()
+            time.sleep(0.5)
 
 
 def _name(common_name: str) -> x509.Name:
@@ -179,11 +189,13 @@ def test_a_loopback_url_is_refused_unless_allowed(pki, settings):
     assert pki.requests == {"GET /root.crl": 1}
 
 
-def test_a_slow_drip_answer_is_cut_at_the_deadline(pki, monkeypatch):
-    """GIVEN a CRL server that sends a byte every half second WHEN fetching with a 1 s limit THEN the fetch
-    stops within about that second with a clear error."""
-    monkeypatch.setattr(revocation, "FETCH_TIMEOUT", 1.0)
-    signer = pki.issue("Penanda Tangan", crl="/drip")
+@pytest.mark.parametrize("route", ["/drip", "/drip-headers"], ids=["body", "headers"])
+def test_a_slow_drip_answer_is_cut_at_the_deadline(pki, monkeypatch, route):
+    """GIVEN a CRL server that sends a byte every half second, in the body or in the headers, WHEN fetching
+    with a 1 s limit THEN the fetch stops within about that second with a clear error, and the thread that
+    made the request ends too (its socket is shut down)."""
+    monkeypatch.setattr(fetch, "FETCH_TIMEOUT", 1.0)
+    signer = pki.issue("Penanda Tangan", crl=route)
     started = time.monotonic()
     with pytest.raises(LongTermValidationError) as refused:
         validation_material([signer.asn1])
@@ -191,6 +203,13 @@ def test_a_slow_drip_answer_is_cut_at_the_deadline(pki, monkeypatch):
     assert elapsed < 1.8
     assert "tidak dapat diambil" in str(refused.value.message)
     assert "no complete answer within 1 s" in refused.value.extra["detail"]
+    assert pki.requests == {f"GET {route}": 1}
+    for _ in range(50):
+        if not any(thread.name == "pakta-revocation-fetch" for thread in threading.enumerate()):
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("the fetching thread still runs after the deadline")
 
 
 def test_ocsp_stands_in_for_a_crl_that_cannot_be_had(pki):
