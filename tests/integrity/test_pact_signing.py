@@ -643,6 +643,31 @@ def test_archive_timestamp_is_renewed_before_it_expires(pact, pegawai, atasan):
     assert pacts_retimestamp_due(before=timezone.localdate() + datetime.timedelta(days=90)) == 0
 
 
+def test_a_renewal_stored_while_ours_was_made_wins(pact, pegawai, atasan, monkeypatch):
+    """GIVEN a renewal that is made outside the pact's lock (it may fetch from an external TSA) WHEN another
+    run stores its renewal meanwhile THEN ours is dropped: one renewal revision, one audit event."""
+    pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
+    pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
+    sealed = revisions(pact)[-1]
+    PactRevision.objects.filter(pk=sealed.pk).update(timestamp_valid_until=timezone.now() + datetime.timedelta(days=30))
+    horizon = timezone.localdate() + datetime.timedelta(days=90)
+    real_seal = signing_seal._seal_bytes
+    calls = 0
+
+    def racing(data: bytes) -> bytes:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the other run, while ours is still making its file
+            assert pacts_retimestamp_due(before=horizon) == 1
+        return real_seal(data)
+
+    monkeypatch.setattr(signing_seal, "_seal_bytes", racing)
+    assert pacts_retimestamp_due(before=horizon) == 0
+    assert calls == 2
+    assert [revision.kind for revision in revisions(pact)].count("retimestamp") == 1
+    assert AuditEvent.objects.filter(action="integrity.pact.retimestamped", subject_id=str(pact.pk)).count() == 1
+
+
 def test_renewal_that_would_not_outlast_the_current_timestamp_is_skipped(pact, pegawai, atasan):
     """GIVEN the TSA certificate itself ends before the horizon: a new timestamp from it gains nothing."""
     pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)

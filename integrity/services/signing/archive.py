@@ -55,27 +55,29 @@ def pacts_retimestamp_due(*, before: datetime.date, actor: Any = None) -> int:
 
 
 def _retimestamp(pact: IntegrityPact, *, actor: Any, cutoff: datetime.datetime) -> PactRevision | None:
+    latest = _to_renew(pact, cutoff=cutoff)
+    if latest is None:
+        return None
+    # Made before the row is locked, as a seal is (`pact_seal`): renewing may fetch revocation data from an
+    # external TSA, which must not hold the pact's lock; a renewal stored meanwhile by another run wins.
+    renewed = sealing._seal_bytes(revision_chain_bytes(pact, latest))  # through the module: a patch applies
+    valid_until = last_timestamp_valid_until(renewed)
+    if latest.timestamp_valid_until is not None and (
+        valid_until is None or valid_until <= latest.timestamp_valid_until
+    ):
+        logger.warning(
+            "Pact %s: a new archive timestamp would expire %s, no later than the current one (%s); "
+            "renew the TSA certificate",
+            pact.number,
+            valid_until,
+            latest.timestamp_valid_until,
+        )
+        return None
     with transaction.atomic():
         locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
-        latest = PactRevision.objects.filter(pact=locked).order_by("-sequence").first()
-        if latest is None or latest.kind not in (PactRevision.Kind.LTA, PactRevision.Kind.RETIMESTAMP):
-            return None
-        if latest.timestamp_valid_until is not None and latest.timestamp_valid_until >= cutoff:
-            return None  # renewed meanwhile
-        data = revision_chain_bytes(locked, latest)
-        renewed = sealing._seal_bytes(data)  # through the module: a patch of seal._seal_bytes applies here too
-        valid_until = last_timestamp_valid_until(renewed)
-        if latest.timestamp_valid_until is not None and (
-            valid_until is None or valid_until <= latest.timestamp_valid_until
-        ):
-            logger.warning(
-                "Pact %s: a new archive timestamp would expire %s, no later than the current one (%s); "
-                "renew the TSA certificate",
-                locked.number,
-                valid_until,
-                latest.timestamp_valid_until,
-            )
-            return None
+        newest = _to_renew(locked, cutoff=cutoff)
+        if newest is None or newest.pk != latest.pk:
+            return None  # renewed meanwhile; our file is an unused twin
         revision = store_revision(locked, latest, renewed, kind=PactRevision.Kind.RETIMESTAMP, now=timezone.now())
         audit_record(
             action="integrity.pact.retimestamped",
@@ -90,3 +92,14 @@ def _retimestamp(pact: IntegrityPact, *, actor: Any, cutoff: datetime.datetime) 
             },
         )
     return revision
+
+
+def _to_renew(pact: IntegrityPact, *, cutoff: datetime.datetime) -> PactRevision | None:
+    """The pact's sealed revision whose archive timestamp ends before `cutoff`, or None (not sealed, or
+    renewed already)."""
+    latest = PactRevision.objects.filter(pact=pact).order_by("-sequence").first()
+    if latest is None or latest.kind not in (PactRevision.Kind.LTA, PactRevision.Kind.RETIMESTAMP):
+        return None
+    if latest.timestamp_valid_until is not None and latest.timestamp_valid_until >= cutoff:
+        return None
+    return latest
