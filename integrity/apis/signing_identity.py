@@ -24,7 +24,14 @@ from rest_framework.response import Response
 from integrity.apis.base import PaktaApiView, UploadApiView
 from integrity.apis.secrets import PASSPHRASES_DIFFER, passphrase_field, sensitive_passphrases
 from integrity.apis.serializers import ErrorSerializer
-from integrity.selectors.signing import certification_label, embedded_identity_of, enrolment_subject, identity_certified
+from integrity.selectors.signing import (
+    certification_label,
+    embedded_identity_of,
+    enrolment_subject,
+    identity_certified,
+    pkcs12_identities_of,
+    token_identities_of,
+)
 from integrity.services.signing_identities import (
     signing_identity_change_passphrase,
     signing_identity_enrol,
@@ -88,6 +95,12 @@ class SigningIdentityStatusSerializer(serializers.Serializer):
     can_enrol = serializers.BooleanField(help_text="The account is linked to an official and has no active identity.")
     subject = EnrolmentSubjectSerializer(allow_null=True, help_text="What an enrolment certifies (your official data).")
     identity = SigningCertificateSerializer(allow_null=True)
+    others = SigningCertificateSerializer(
+        many=True,
+        help_text="Your other active identities, oldest first: keys in a PKCS#11 token (sign with their PIN, "
+        "naming the `serial` as `identity` when you have several) and registered PKCS#12 certificates (sign by "
+        "uploading the file).",
+    )
     passphrase_min_length = serializers.IntegerField()
 
 
@@ -99,13 +112,15 @@ def identity_status_data(user: Any) -> dict[str, Any]:
         "can_enrol": identity is None and subject is not None,
         "subject": asdict(subject) if subject is not None else None,
         "identity": certificate_data(identity) if identity is not None else None,
+        "others": [certificate_data(other) for other in [*token_identities_of(user), *pkcs12_identities_of(user)]],
         "passphrase_min_length": settings.PAKTA_SIGNING_PASSPHRASE_MIN_LENGTH,
     }
 
 
 @sensitive_passphrases
 class SigningIdentityApi(PaktaApiView):
-    """GET: your signing identity (certificate, validity, lock) and what an enrolment would certify.
+    """GET: your signing identity (certificate, validity, lock), what an enrolment would certify, and your
+    token and PKCS#12 identities.
     POST: enrol: Pakta generates your key, keeps it encrypted under the passphrase you choose, and the
     embedded CA certifies it with the name, NIP and unit of your official record (*tidak tersertifikasi*).
     The passphrase cannot be recovered: forgetting it means enrolling again after revocation."""

@@ -195,6 +195,14 @@ def test_several_token_identities_need_the_serial_and_others_are_refused(
     assert signed.status_code == 201, signed.content
     assert signed.json()["signer_serial"] == second.serial != first.serial
 
+    # The identity API lists the tokens to choose from (only one's own).
+    listed = client.get(IDENTITY).json()
+    assert listed["identity"] is None
+    assert [(other["backend"], other["serial"]) for other in listed["others"]] == [
+        ("pkcs11", first.serial),
+        ("pkcs11", second.serial),
+    ]
+
 
 # ---- PKCS#12: register the file, then sign by uploading it ---------------------------------------------------
 
@@ -220,6 +228,11 @@ def test_register_a_pkcs12_file_then_sign_with_it(
     assert all(p12 not in content for content in files_under(Path(settings.MEDIA_ROOT)))
     event = AuditEvent.objects.get(action="signatures.identity.registered")
     assert P12_PASSWORD not in event.payload and P12_PASSWORD.encode() not in registered.content
+
+    listed = client.get(IDENTITY).json()["others"]
+    assert [(other["backend"], other["serial"], other["certified"]) for other in listed] == [
+        ("pkcs12", identity.serial, True)
+    ]
 
     again = register(client, p12)
     assert again.status_code == 409 and identity.serial in again.json()["message"]

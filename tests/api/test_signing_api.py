@@ -89,6 +89,7 @@ def test_enrol_then_declarant_and_superior_sign_and_the_pact_is_signed(
         "can_enrol": True,
         "subject": None,
         "identity": None,
+        "others": [],
         "passphrase_min_length": 10,
     }
     assert before.json()["subject"]["nip"] == official.nip
