@@ -5,11 +5,13 @@ After `settings.PAKTA_SIGNING_MAX_FAILURES` (5) wrong passphrases in a row, the 
 `settings.PAKTA_SIGNING_LOCK_MINUTES` (15); the lock is audited (`signatures.identity.locked`). A right
 passphrase resets the count; so does the end of a lock, which gives a fresh series of attempts.
 
-The count is strict under concurrency: the identity's counter row stays locked (`SELECT ... FOR UPDATE`)
-while the passphrase is tried, so parallel requests try one at a time and no more than the maximum number
-of guesses is ever made before the lock (the key derivation takes tens of milliseconds; other identities
-are not held up). A locked identity is refused before its key is touched, so a locked state reveals
-nothing about the passphrase.
+The count is strict under concurrency, and no lock is held while the key is derived (tens of
+milliseconds of scrypt; on SQLite a transaction is a lock on the whole database): each attempt is counted
+before its key is tried, in a short transaction that locks the identity's counter row, and a right
+passphrase resets the count afterwards. So parallel requests can never make more than the maximum number of
+guesses: once that many attempts are counted without a right one, the next attempt locks signing at once
+(an attempt cut off mid-way, by a crash, counts as a wrong one). A locked identity is refused before its
+key is touched, so a locked state reveals nothing about the passphrase.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.errors import ApplicationError
 from audit.services import audit_record
-from signatures import keystore
+from signatures import ca, keystore
 from signatures.models import SigningIdentity, SigningLockout
-from signatures.signers import EmbeddedKeyHolder
+from signatures.signers import EmbeddedKeyHolder, KeyHolderError
 
 SIGNING_LOCKED = _(
     "Penandatanganan dikunci sampai %(until)s karena passphrase salah %(count)s kali berturut-turut. "
@@ -77,50 +79,90 @@ def embedded_key_holder_open(*, identity: SigningIdentity, passphrase: str, acto
     (actor: `actor`, the account that typed it). A right passphrase resets the count. The passphrase is
     never stored, logged or audited.
 
-    :raises SigningLocked: signing is locked; the key was not tried and nothing is counted.
+    :raises SigningLocked: signing is locked; the key was not tried.
     :raises signatures.keystore.WrongPassphrase: the passphrase is wrong (counted, committed);
         `extra["remaining_attempts"]` says how many are left before the lock (0 when this one locked it).
-    :raises signatures.signers.KeyHolderError: the identity is not embedded, revoked or expired.
+    :raises signatures.signers.KeyHolderError: the identity is not embedded, revoked or expired (not counted).
+    :raises signatures.ca.CaNotInitialized: the CA is gone (not counted).
     """
+    _count_attempt(identity, actor=actor)  # committed before the key is tried
+    try:
+        holder = EmbeddedKeyHolder(identity, passphrase)
+    except keystore.WrongPassphrase:
+        remaining = _record_failure(identity, actor=actor)
+        raise keystore.WrongPassphrase(
+            WRONG_PASSPHRASE_REMAINING % {"remaining": remaining}, extra={"remaining_attempts": remaining}
+        ) from None
+    except (KeyHolderError, ca.CaNotInitialized):
+        _forget_attempt(identity)  # no guess: the identity cannot sign (revoked, expired, not embedded)
+        raise
+    _forget_attempt(identity, reset=True)
+    return holder
+
+
+def _count_attempt(identity: SigningIdentity, *, actor: Any) -> None:
+    """Counts one attempt before the key is tried, or refuses it: signing is locked, or `max_failures()`
+    attempts are counted already without a right passphrase (in flight in parallel, or cut off), which locks
+    it now.
+
+    :raises SigningLocked: nothing more is tried.
+    """
+    locked_error: SigningLocked | None = None
     with transaction.atomic():
         row, _created = SigningLockout.objects.get_or_create(identity=identity)
         row = SigningLockout.objects.select_for_update().get(pk=row.pk)
         now = timezone.now()
-        expired = False
-        if row.locked_until is not None:
-            if row.locked_until > now:
-                raise _locked_error(row.locked_until)
-            row.locked_until = None  # the lock has run out: a fresh series of attempts
+        if row.locked_until is not None and row.locked_until > now:
+            raise _locked_error(row.locked_until)
+        if row.locked_until is not None:  # the lock has run out: a fresh series of attempts
+            row.locked_until = None
             row.failed_count = 0
-            expired = True
-        try:
-            holder = EmbeddedKeyHolder(identity, passphrase)
-        except keystore.WrongPassphrase:
-            row.failed_count += 1
-            row.last_failure_at = now
-            remaining = max(max_failures() - row.failed_count, 0)
-            if remaining == 0:
-                row.locked_until = now + lock_duration()
-                audit_record(
-                    action="signatures.identity.locked",
-                    actor=actor,
-                    subject=identity,
-                    payload={
-                        "serial": identity.serial,
-                        "failures": row.failed_count,
-                        "locked_until": row.locked_until,
-                    },
-                )
-            row.save(update_fields=["failed_count", "last_failure_at", "locked_until"])
-            failure = keystore.WrongPassphrase(
-                WRONG_PASSPHRASE_REMAINING % {"remaining": remaining}, extra={"remaining_attempts": remaining}
-            )
+        if row.failed_count >= max_failures():
+            _lock(row, identity, now=now, actor=actor)
+            locked_error = _locked_error(row.locked_until)  # type: ignore[arg-type]
         else:
-            if row.failed_count or expired:
-                row.failed_count = 0
-                row.save(update_fields=["failed_count", "locked_until"])
-            return holder
-    raise failure  # outside the block: the count commits
+            row.failed_count += 1
+        row.save(update_fields=["failed_count", "locked_until"])
+    if locked_error is not None:
+        raise locked_error  # outside the block: the lock commits
+
+
+def _record_failure(identity: SigningIdentity, *, actor: Any) -> int:
+    """The attempt (counted already) was wrong: locks signing when it was the last one allowed.
+
+    :returns: the attempts left before the lock (0: locked now).
+    """
+    with transaction.atomic():
+        row = SigningLockout.objects.select_for_update().get(identity=identity)
+        now = timezone.now()
+        row.last_failure_at = now
+        remaining = max(max_failures() - row.failed_count, 0)
+        if remaining == 0 and (row.locked_until is None or row.locked_until <= now):
+            _lock(row, identity, now=now, actor=actor)
+        row.save(update_fields=["last_failure_at", "locked_until"])
+    return remaining
+
+
+def _forget_attempt(identity: SigningIdentity, *, reset: bool = False) -> None:
+    """The attempt (counted already) was no guess: with `reset` (a right passphrase) the count starts
+    afresh, else only this attempt is taken back."""
+    with transaction.atomic():
+        row = SigningLockout.objects.select_for_update().get(identity=identity)
+        if reset:
+            row.failed_count = 0
+        elif row.failed_count:
+            row.failed_count -= 1
+        row.save(update_fields=["failed_count"])
+
+
+def _lock(row: SigningLockout, identity: SigningIdentity, *, now: datetime.datetime, actor: Any) -> None:
+    row.locked_until = now + lock_duration()
+    audit_record(
+        action="signatures.identity.locked",
+        actor=actor,
+        subject=identity,
+        payload={"serial": identity.serial, "failures": row.failed_count, "locked_until": row.locked_until},
+    )
 
 
 def _locked_error(until: datetime.datetime) -> SigningLocked:

@@ -12,10 +12,13 @@ import io
 import os
 import subprocess
 import sys
+import threading
 from io import BytesIO
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
+from django.db import connection
 from django.utils import timezone
 from fontTools.ttLib import TTFont
 from pyhanko.pdf_utils import generic
@@ -33,7 +36,7 @@ from signatures import ca, keystore, library_fixes, lockout, signing
 from signatures import pdf as sigpdf
 from signatures.library_fixes import read_hex_string_fast
 from signatures.models import SigningLockout
-from signatures.signers import EmbeddedKeyHolder, SealKeyHolder, in_process_timestamper
+from signatures.signers import EmbeddedKeyHolder, KeyHolderError, SealKeyHolder, in_process_timestamper
 from signatures.signing import (
     LongTermValidationError,
     PdfSigningError,
@@ -57,7 +60,7 @@ from signatures.stamp import (
 )
 from signatures.verify import Verdict, verify_pdf_bytes
 from tests.signatures.ades import ades_lta
-from tests.signatures.conftest import PASSPHRASE
+from tests.signatures.conftest import ORGANISATION, PASSPHRASE
 
 pytestmark = pytest.mark.django_db
 
@@ -596,6 +599,90 @@ def test_lockout_audit_never_holds_the_passphrase(identity, pegawai, settings):
     with pytest.raises(keystore.WrongPassphrase):
         lockout.embedded_key_holder_open(identity=identity, passphrase="rahasia-sekali-99", actor=pegawai)
     assert not AuditEvent.objects.filter(payload__contains="rahasia-sekali-99").exists()
+
+
+def test_the_key_is_tried_outside_any_transaction(identity, pegawai, monkeypatch):
+    """The key derivation (scrypt) holds no lock: on SQLite a transaction would hold the whole database."""
+    outer = len(connection.atomic_blocks)  # the test's own transaction
+    seen: list[int] = []
+    real = lockout.EmbeddedKeyHolder
+
+    def holder(identity_: object, passphrase: str) -> object:
+        seen.append(len(connection.atomic_blocks) - outer)
+        return real(identity_, passphrase)
+
+    monkeypatch.setattr(lockout, "EmbeddedKeyHolder", holder)
+    with pytest.raises(keystore.WrongPassphrase):
+        lockout.embedded_key_holder_open(identity=identity, passphrase="salah-passphrase-1", actor=pegawai)
+    lockout.embedded_key_holder_open(identity=identity, passphrase=PASSPHRASE, actor=pegawai)
+    assert seen == [0, 0]
+
+
+def test_attempts_counted_without_an_outcome_lock_at_the_next(identity, pegawai, settings):
+    """GIVEN as many attempts counted as allowed but none finished (in flight in parallel, or cut off by a
+    crash) WHEN one more comes, even with the right passphrase, THEN signing locks at once, audited, and the
+    key is not tried."""
+    settings.PAKTA_SIGNING_MAX_FAILURES = 3
+    SigningLockout.objects.create(identity=identity, failed_count=3)
+    with pytest.raises(lockout.SigningLocked):
+        lockout.embedded_key_holder_open(identity=identity, passphrase=PASSPHRASE, actor=pegawai)
+    assert lockout.identity_locked_until(identity) is not None
+    assert AuditEvent.objects.filter(action="signatures.identity.locked", subject_id=str(identity.pk)).count() == 1
+
+
+def test_an_identity_that_cannot_sign_is_not_counted(identity, pegawai):
+    """A revoked identity is refused for what it is, not as a guess: the count does not move."""
+    ca.identity_revoke(identity=identity, reason="cessation_of_operation", actor=pegawai)
+    identity.refresh_from_db()
+    for _ in range(2):
+        with pytest.raises(KeyHolderError):
+            lockout.embedded_key_holder_open(identity=identity, passphrase="salah-passphrase-1", actor=pegawai)
+    assert SigningLockout.objects.get(identity=identity).failed_count == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_wrong_passphrases_make_no_more_guesses_than_allowed(settings):
+    """GIVEN 8 requests with wrong passphrases at the same moment and 5 allowed THEN exactly 5 are tried
+    (each told the attempts left when it failed, 0 for the last), the other 3 are refused as locked without
+    being tried, and the lock is audited once."""
+    settings.PAKTA_SIGNING_MAX_FAILURES = 5
+    keystore.ca_key_file_create()
+    ca.ca_initialize(organisation=ORGANISATION, unit_seals=[])
+    user = get_user_model().objects.create_user(username="penebak")
+    target = ca.identity_enrol(
+        user=user,
+        passphrase=PASSPHRASE,
+        name="Nur Abdullah",
+        nip="198503142010011001",
+        unit_name="Seksi Pencairan Dana",
+        organisation=ORGANISATION,
+        email="nur.abdullah@example.go.id",
+        actor=user,
+    )
+    start = threading.Barrier(8)
+    results: list[BaseException] = []
+
+    def guess(number: int) -> None:
+        try:
+            start.wait()
+            lockout.embedded_key_holder_open(identity=target, passphrase=f"tebakan-keliru-{number:02d}", actor=user)
+        except BaseException as exc:  # collected and checked below
+            results.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(number,)) for number in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    wrong = sorted(exc.extra["remaining_attempts"] for exc in results if isinstance(exc, keystore.WrongPassphrase))
+    locked = [exc for exc in results if isinstance(exc, lockout.SigningLocked)]
+    assert len(wrong) == 5 and wrong[0] == 0 and wrong[-1] <= 4, results
+    assert len(locked) == 3, results
+    assert AuditEvent.objects.filter(action="signatures.identity.locked").count() == 1
+    assert lockout.identity_locked_until(target) is not None
 
 
 def stamp_texts(pdf: bytes) -> dict[str, str]:
