@@ -1,0 +1,41 @@
+"""The messages of decree file parsing (Bahasa Indonesia; English through gettext)."""
+
+from django.utils.translation import gettext_lazy as _
+
+FILE_EMPTY = _("Berkas kosong.")
+FILE_TOO_LARGE = _("Berkas berukuran %(size)s bait, melebihi batas %(max)s bait.")
+FILE_TYPE_UNSUPPORTED = _("Jenis berkas %(ext)s tidak didukung; gunakan CSV (.csv) atau XLSX (.xlsx).")
+FILE_XLS_UNSUPPORTED = _("Format Excel lama (.xls) tidak didukung; simpan ulang sebagai XLSX atau CSV UTF-8.")
+FILE_NOT_XLSX = _("Berkas berakhiran .xlsx tetapi isinya bukan XLSX; simpan ulang dari Excel sebagai XLSX.")
+FILE_XLSX_BROKEN = _("Berkas XLSX rusak atau tidak dapat dibaca (%(error)s).")
+FILE_XLSX_TOO_BIG = _("Isi berkas XLSX terlalu besar setelah diekstrak (%(size)s bait, batas %(max)s bait).")
+FILE_XLSX_NO_SHEET = _("Berkas XLSX tidak memuat lembar kerja.")
+FILE_NOT_UTF8 = _(
+    "Berkas bukan teks UTF-8: bait 0x%(byte)02X pada posisi %(offset)s (baris %(line)s) tidak dapat dibaca. "
+    "Simpan ulang sebagai “CSV UTF-8”."
+)
+FILE_BINARY = _("Berkas bukan CSV teks: berisi bait NUL pada posisi %(offset)s.")
+FILE_CSV_BROKEN = _("CSV rusak pada baris %(row)s: %(error)s.")
+FILE_NO_ROWS = _("Berkas tidak memuat baris perpindahan di bawah judul kolom.")
+FILE_TOO_MANY_ROWS = _("Berkas memuat lebih dari %(max)s baris perpindahan; bagi menjadi beberapa berkas.")
+HEADER_MISSING = _("Baris 1 harus berisi judul kolom.")
+HEADER_UNKNOWN = _("Kolom %(column)s tidak dikenal. Kolom yang tersedia: %(columns)s.")
+HEADER_DUPLICATE = _("Kolom %(column)s muncul lebih dari sekali.")
+HEADER_REQUIRED = _("Kolom wajib %(column)s tidak ada.")
+HEADER_UNNAMED = _("Kolom ke-%(index)s berisi data tetapi tidak berjudul.")
+CELL_FORMULA = _("Sel %(cell)s berisi rumus (%(formula)s); isi dengan nilai, bukan rumus.")
+CELL_EXTRA = _("Baris ini memuat %(count)s sel, lebih banyak dari %(columns)s judul kolom.")
+VALUE_REQUIRED = _("Wajib diisi.")
+VALUE_TOO_LONG = _("Terlalu panjang: %(length)s karakter, paling banyak %(max)s.")
+VALUE_NOT_SAME = _("Harus sama di setiap baris: baris ini %(value)s, baris %(first_row)s %(first)s.")
+VALUE_NOT_FOR_KIND = _("Kolom ini tidak dipakai untuk jenis %(kind)s; kosongkan.")
+KIND_UNKNOWN = _("Jenis %(value)s tidak dikenal; pilih salah satu dari: %(kinds)s.")
+EMPLOYEE_TYPE_UNKNOWN = _("Jenis pegawai %(value)s tidak dikenal; pilih salah satu dari: %(types)s.")
+EMAIL_INVALID = _("Alamat e-mail %(value)s tidak valid.")
+SATKER_CODE_INVALID = _("Kode satker harus 6 digit angka (mis. 006817), bukan %(value)s.")
+NIP_AS_NUMBER = _("NIP tersimpan sebagai angka (%(value)s) sehingga digit terakhirnya hilang; format sel sebagai Teks.")
+DATE_FORMAT_UNKNOWN = _("Tanggal %(value)s tidak dikenal; gunakan YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY.")
+DATE_IMPOSSIBLE = _("Tanggal %(value)s tidak ada (format %(format)s).")
+LOCATION_FILE = _("berkas %(file)s")
+LOCATION_ROW = _("baris %(row)s")
+LOCATION_COLUMN = _("kolom %(column)s")
