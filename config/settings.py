@@ -210,7 +210,7 @@ PAKTA_INSTITUTION_NAME = env_str("PAKTA_INSTITUTION_NAME", "Direktorat Jenderal 
 PAKTA_BASE_URL = env_str("PAKTA_BASE_URL", "http://127.0.0.1:8000")
 # Time of the nightly jobs (reconcile, reminders), local time HH:MM.
 PAKTA_NIGHTLY_AT = env_str("PAKTA_NIGHTLY_AT", "01:00")
-# Days an invitation link for a satker head stays valid (integrity/services/invitations.py).
+# Days an invitation link for a satker head stays valid (integrity/services/invitations/).
 PAKTA_INVITATION_DAYS = env_int("PAKTA_INVITATION_DAYS", 7, minimum=1)
 
 # --- Signatures (signatures/keystore.py) ------------------------------------------------------

@@ -151,7 +151,7 @@ def test_later_checkpoints_reuse_the_seal_and_cover_more(checkpoint: AuditCheckp
 def test_the_seal_is_renewed_before_it_expires_and_old_checkpoints_still_verify(
     checkpoint: AuditCheckpoint, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(checkpoints, "SEAL_RENEW_BEFORE", datetime.timedelta(days=365 * 5))
+    monkeypatch.setattr(checkpoints.seal, "SEAL_RENEW_BEFORE", datetime.timedelta(days=365 * 5))
     second = checkpoint_create()
     seals = CaKey.objects.filter(role=CaKey.Role.SEAL, label=SYSTEM_SEAL_CODE)
     assert seals.count() == 2
