@@ -35,7 +35,7 @@ from integrity.documents import pact_template_current, render_pact_pdf
 from signatures import ca, keystore, library_fixes, lockout, signing
 from signatures import pdf as sigpdf
 from signatures.library_fixes import read_hex_string_fast
-from signatures.models import SigningLockout
+from signatures.models import SigningIdentity, SigningLockout
 from signatures.signers import EmbeddedKeyHolder, KeyHolderError, SealKeyHolder, in_process_timestamper
 from signatures.signing import (
     LongTermValidationError,
@@ -607,7 +607,7 @@ def test_the_key_is_tried_outside_any_transaction(identity, pegawai, monkeypatch
     seen: list[int] = []
     real = lockout.EmbeddedKeyHolder
 
-    def holder(identity_: object, passphrase: str) -> object:
+    def holder(identity_: SigningIdentity, passphrase: str) -> EmbeddedKeyHolder:
         seen.append(len(connection.atomic_blocks) - outer)
         return real(identity_, passphrase)
 
