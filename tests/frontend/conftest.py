@@ -25,10 +25,12 @@ Coverage of the Kanwil: 3 signed (43%), 2 pending (29%), 2 overdue (29%) of 7.
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connections
 from django.utils import translation
 
 from integrity.models import IntegrityPact, Official, Position, RoleGrant, SpendingUnit, Unit
@@ -155,3 +157,36 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture
 def office(db: None) -> Office:
     return build_office()
+
+
+# ---- Browser tests (test_browser.py, test_signing_browser.py) ----------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(transactional_db: None) -> Iterator[Any]:
+    """One Chromium per test, started after the test database is ready: once Playwright's event
+    loop runs, Django's per-context connection no longer carries the serialized contents that
+    `serialized_rollback` restores, so the migration data (ranks, holidays) would stay flushed."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+        # The ORM calls made while the event loop ran opened a connection in its context; closed here,
+        # or it outlives the tests and PostgreSQL refuses to drop the test database.
+        connections.close_all()

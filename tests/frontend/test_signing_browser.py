@@ -20,7 +20,7 @@ from integrity.models import IntegrityPact, PactRevision
 from signatures import ca, keystore
 from signatures.verify import Verdict, verify_pdf_bytes
 from tests.frontend.conftest import Office, build_office
-from tests.frontend.test_browser import CHROMIUM, CHROMIUM_ARGS, sign_in
+from tests.frontend.test_browser import sign_in
 from tests.signatures.conftest import ORGANISATION, _signing_settings  # noqa: F401 - autouse: CA key file, scrypt
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls made here stay synchronous.
@@ -34,19 +34,6 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "signing"
 PASS_PEGAWAI = "kopi aceh gayo 2026"  # spaces are part of a passphrase
 PASS_KASI = "mie-aceh-pedas-2026"
 UNCERTIFIED = "TTE tidak tersertifikasi (CA internal Pakta)"
-
-
-@pytest.fixture
-def browser(transactional_db: None) -> Iterator[Any]:
-    """One Chromium, started after the test database is ready (see test_browser.py)."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (make browser-deps)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
