@@ -39,7 +39,7 @@ IDENTITY = "/api/v1/me/signing-identity/"
 REGISTER = "/api/v1/me/signing-identity/pkcs12/"
 PASS_ATASAN = "mie-aceh-pedas-2026"
 P12_PASSWORD = "sandi-p12-uji"
-WRONG_PIN = "000000"
+WRONG_PIN = "pin-salah-000"
 
 
 @pytest.fixture

@@ -360,14 +360,12 @@ def test_a_100_mb_upload_is_413_before_its_body_is_read(embedded_ca: CaKey) -> N
         b"Content-Type: application/pdf\r\n\r\n%PDF-1.7\n",
         size,
     )
-    started = time.monotonic()
     environ: dict[str, Any] = {"CONTENT_LENGTH": str(size), "wsgi.input": body}
     response = APIClient().generic("POST", URL, content_type="multipart/form-data; boundary=B", **environ)
     assert response.status_code == 413
     assert response.json()["message"].startswith("Permintaan berukuran 100,0\xa0MB, melebihi batas berkas 20,0\xa0MB")
     assert response.json()["extra"] == {"max_bytes": 20 * 1024 * 1024, "size": size}
-    assert body.read_bytes == 0
-    assert time.monotonic() - started < 2
+    assert body.read_bytes == 0  # refused from the declared length, before reading the body
 
 
 def test_a_file_that_passes_the_limit_while_uploading_is_413(embedded_ca: CaKey, settings: Any) -> None:

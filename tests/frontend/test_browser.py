@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from integrity.models import Decree, IntegrityPact
 from tests.frontend.conftest import PASSWORD, Office, build_office
@@ -89,8 +90,8 @@ def test_hr_uploads_a_decree_sees_the_preview_applies_it(page: Any, live_server:
     page.get_by_role("heading", name="Pratinjau SK KEP-77/WPB.01/2026").wait_for()
     created = page.locator("#pacts-created tbody tr")
     superseded = page.locator("#pacts-superseded tbody tr")
-    assert created.count() == 3
-    assert superseded.count() == 3
+    expect(created).to_have_count(3)
+    expect(superseded).to_have_count(3)
     assert "Rahmat Hidayat" in page.locator("#pacts-created").inner_text()
     assert office.pacts["pegawai"].number in page.locator("#pacts-superseded").inner_text()
     assert "Cut Meutia" in page.locator("#pending-moves").inner_text()
@@ -129,7 +130,7 @@ def test_compliance_officer_reads_the_coverage_page(page: Any, live_server: Any,
 
     # The chart: one bar per unit, each segment as wide as its share.
     bars = page.locator("svg.chart-bar")
-    assert bars.count() == 3
+    expect(bars).to_have_count(3)
     section = page.get_by_role("img", name="Seksi Pencairan Dana: 67% ditandatangani, 0% menunggu, 33% terlambat")
     bar_box = section.bounding_box()
     signed_box = section.locator("rect.seg-signed").bounding_box()
@@ -165,7 +166,7 @@ def test_pact_detail_shows_the_why_and_the_pdf_inline(page: Any, live_server: An
     shot(page, "08-home-pegawai")
     page.get_by_role("navigation", name="Navigasi utama").get_by_role("link", name="Pakta saya").click()
     overdue = page.locator("#overdue tbody tr.state-overdue")
-    assert overdue.count() == 1
+    expect(overdue).to_have_count(1)  # waits for the page, unlike count()
     shot(page, "09-my-pacts")
     pact = office.pacts["pegawai"]
     pdf_url = f"{base}/pacts/{pact.pk}/pdf/"
@@ -187,6 +188,6 @@ def test_superior_sees_the_team_page(page: Any, live_server: Any, office: Office
     sign_in(page, base, "kasi.pd")
     page.get_by_role("navigation", name="Navigasi utama").get_by_role("link", name="Pakta tim saya").click()
     rows = page.locator("main table tbody tr")
-    assert rows.count() == 2
+    expect(rows).to_have_count(2)  # waits for the page, unlike count()
     assert "Yusnidar" in rows.first.inner_text()  # overdue first
     shot(page, "11-team")

@@ -8,6 +8,7 @@ validation from its own embedded data (LOCAL_ONLY).
 
 import datetime
 import hashlib
+import logging
 import re
 import threading
 import time
@@ -668,14 +669,17 @@ def test_a_renewal_stored_while_ours_was_made_wins(pact, pegawai, atasan, monkey
     assert AuditEvent.objects.filter(action="integrity.pact.retimestamped", subject_id=str(pact.pk)).count() == 1
 
 
-def test_renewal_that_would_not_outlast_the_current_timestamp_is_skipped(pact, pegawai, atasan):
+def test_renewal_that_would_not_outlast_the_current_timestamp_is_skipped(pact, pegawai, atasan, caplog):
     """GIVEN the TSA certificate itself ends before the horizon: a new timestamp from it gains nothing."""
     pact_sign(pact=pact, user=pegawai, passphrase=PASS_PEGAWAI)
     pact_sign(pact=pact, user=atasan, passphrase=PASS_ATASAN)
     sealed = revisions(pact)[-1]
-    far = sealed.timestamp_valid_until.date() + datetime.timedelta(days=1)
-    assert pacts_retimestamp_due(before=far) == 0
+    # The day after the timestamp ends, in the task's own (local) calendar: the pact is due.
+    far = timezone.localtime(sealed.timestamp_valid_until).date() + datetime.timedelta(days=1)
+    with caplog.at_level(logging.WARNING, logger="integrity.services.signing.archive"):
+        assert pacts_retimestamp_due(before=far) == 0
     assert revisions(pact)[-1] == sealed
+    assert "no later than the current one" in caplog.text  # tried and skipped, not merely not due
 
 
 # ---- Concurrency (PostgreSQL) -------------------------------------------------------------------------------

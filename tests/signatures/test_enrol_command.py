@@ -32,7 +32,7 @@ from .conftest import ORGANISATION
 from .test_signers import _leaf, _mismatched, _p12, _test_ca, assert_valid, sign, validate
 
 SOFTHSM_LIB = "/usr/lib/softhsm/libsofthsm2.so"
-PIN, SO_PIN = "975310", "24682468"
+PIN, SO_PIN = "pin-975310", "24682468"  # not hex-only: searched for in output full of hex
 P12_PASSWORD = "sandi-p12-uji"
 NIP = "198503142010011001"
 SUBJECT = ["--name", "Nur Abdullah", "--nip", NIP, "--unit", "Seksi Pencairan Dana"]

@@ -200,11 +200,11 @@ def test_a_slow_drip_answer_is_cut_at_the_deadline(pki, monkeypatch, route):
     with pytest.raises(LongTermValidationError) as refused:
         validation_material([signer.asn1])
     elapsed = time.monotonic() - started
-    assert elapsed < 1.8
+    assert elapsed < 3  # the server would drip for a minute
     assert "tidak dapat diambil" in str(refused.value.message)
     assert "no complete answer within 1 s" in refused.value.extra["detail"]
     assert pki.requests == {f"GET {route}": 1}
-    for _ in range(50):
+    for _ in range(250):
         if not any(thread.name == "pakta-revocation-fetch" for thread in threading.enumerate()):
             break
         time.sleep(0.02)

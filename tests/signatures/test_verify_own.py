@@ -268,11 +268,12 @@ def test_encrypted_pdf_cannot_be_validated(pki):
 
 
 def test_100_mb_is_refused_before_parsing(pki):
+    data = b"%PDF-1.7\n" + b"0" * (100 * 1024 * 1024)
     started = time.monotonic()
-    report = verify(b"%PDF-1.7\n" + b"0" * (100 * 1024 * 1024), pki)
+    report = verify(data, pki)
     assert report.verdict is Verdict.CANNOT_VALIDATE
     assert codes(report) == {"too_large"}
-    assert time.monotonic() - started < 2
+    assert time.monotonic() - started < 10  # parsing 100 MB would take far longer; a loaded CI runner is slow
 
     small = verify(test_pki.minimal_pdf(), pki, max_bytes=100)
     assert codes(small) == {"too_large"}
@@ -300,8 +301,8 @@ def test_compressed_stream_bomb_after_signing_is_a_change_not_a_crash(pki, signe
     bombed = test_pki.metadata_bomb(signed)
     started = time.monotonic()
     report = verify(bombed, pki)
-    assert report.verdict is Verdict.MODIFIED
-    assert time.monotonic() - started < 5
+    assert report.verdict is Verdict.MODIFIED and "timeout" not in codes(report)  # not cut off by the limit
+    assert time.monotonic() - started < 15
 
 
 def test_report_is_json_safe(pki, signed):
