@@ -2,11 +2,11 @@
 
 The list runs a constant number of queries whatever the page size: the user's scope (a few
 small queries, once per request), the optional unit subtree, a capped COUNT, the page (unit and
-satker joined) and one query for the page's parties.
+satker joined) and one query for the page's parties. The serializers are in
+`integrity.apis.pact_serializers`.
 """
 
 import datetime
-from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
@@ -14,7 +14,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -22,11 +22,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from integrity.apis.base import Pagination, PaktaApiView, PdfRenderer
-from integrity.apis.serializers import ErrorSerializer, SpendingUnitBriefSerializer, UnitBriefSerializer, choice_text
-from integrity.explain import pact_explain
+from integrity.apis.pact_serializers import PactDetailSerializer, PactListItemSerializer
+from integrity.apis.serializers import ErrorSerializer
 from integrity.models import IntegrityPact, PactParty, Unit
 from integrity.nip import normalize_nip
-from integrity.selectors import pact_coverage, pact_is_overdue, pacts_visible_to
+from integrity.selectors import pact_coverage, pacts_visible_to
 from integrity.services.pact_documents import pact_document_ensure
 from integrity.workdays import today_jakarta
 
@@ -46,63 +46,6 @@ def unit_subtree_ids(unit_id: int) -> set[int]:
             result.add(node)
             stack.extend(children.get(node, []))
     return result
-
-
-def _today(context: Mapping[str, Any]) -> datetime.date:
-    """ "Today" in Asia/Jakarta, computed once per request by the view (or now, for one object)."""
-    today: datetime.date | None = context.get("today")
-    return today if today is not None else today_jakarta()
-
-
-class PactPartySerializer(serializers.ModelSerializer):
-    """A signatory as frozen on the pact (DOMAIN.md §7 rule 4), with the live official id."""
-
-    name = serializers.CharField(source="snapshot.name")
-    nip = serializers.CharField(source="snapshot.nip")
-    position = serializers.CharField(source="snapshot.position")
-
-    class Meta:
-        model = PactParty
-        fields = ["order", "role", "official_id", "name", "nip", "position", "signed_at"]
-        read_only_fields = fields
-
-
-class PactListItemSerializer(serializers.ModelSerializer):
-    kind = choice_text(IntegrityPact.Kind)
-    status = choice_text(IntegrityPact.Status)
-    overdue = serializers.SerializerMethodField()
-    unit = UnitBriefSerializer()
-    spending_unit = SpendingUnitBriefSerializer(allow_null=True)
-    parties = PactPartySerializer(many=True)
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = IntegrityPact
-        fields = [
-            "id",
-            "number",
-            "kind",
-            "status",
-            "overdue",
-            "effective_date",
-            "due_date",
-            "due_date_provisional",
-            "signed_at",
-            "unit",
-            "spending_unit",
-            "parties",
-            "url",
-        ]
-        read_only_fields = fields
-
-    def get_overdue(self, pact: IntegrityPact) -> bool:
-        """Pending and past its due date (Asia/Jakarta)."""
-        return pact_is_overdue(pact, _today(self.context))
-
-    def get_url(self, pact: IntegrityPact) -> str:
-        path = reverse("integrity_api:pact-detail", args=[pact.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
 
 
 # The list is the hot path (issue §9: p95 < 50 ms at 100,000 pacts). It reads plain rows
@@ -230,129 +173,6 @@ class PactListApi(PaktaApiView):
 
 
 # --- detail ----------------------------------------------------------------------------------
-
-
-class _ExplainAssignmentSerializer(serializers.Serializer):
-    assignment_id = serializers.IntegerField()
-    official = serializers.CharField()
-    nip = serializers.CharField()
-    position = serializers.CharField()
-    position_code = serializers.CharField()
-    unit = serializers.CharField()
-    acting = serializers.CharField()
-    since = serializers.DateField()
-    until = serializers.DateField(allow_null=True)
-    decree = serializers.CharField(allow_null=True)
-    ended_by_decree = serializers.CharField(allow_null=True)
-
-
-class _ExplainHeadshipSerializer(serializers.Serializer):
-    headship_id = serializers.IntegerField()
-    official = serializers.CharField()
-    nip = serializers.CharField()
-    title = serializers.CharField()
-    spending_unit_code = serializers.CharField()
-    spending_unit = serializers.CharField()
-    since = serializers.DateField()
-    until = serializers.DateField(allow_null=True)
-    decree = serializers.CharField(allow_null=True)
-    ended_by_decree = serializers.CharField(allow_null=True)
-
-
-class _ExplainDecreeSerializer(serializers.Serializer):
-    number = serializers.CharField()
-    date = serializers.DateField()
-
-
-class _ExplainSupersededSerializer(serializers.Serializer):
-    at = serializers.DateTimeField()
-    reason = serializers.CharField()
-    decree = serializers.CharField(allow_null=True)
-    successor = serializers.CharField(allow_null=True)
-
-
-class PactWhySerializer(serializers.Serializer):
-    """`integrity.explain.pact_explain`: the relationship behind the pact and what changed it."""
-
-    summary = serializers.CharField()
-    kind = serializers.CharField()
-    kind_label = serializers.CharField()
-    relationship_key = serializers.CharField()
-    effective_date = serializers.DateField()
-    due_date = serializers.DateField()
-    due_date_provisional = serializers.BooleanField()
-    declarant = _ExplainAssignmentSerializer(allow_null=True)
-    counterparty = _ExplainAssignmentSerializer(allow_null=True)
-    satker_head = _ExplainHeadshipSerializer(allow_null=True)
-    trigger_decree = _ExplainDecreeSerializer(allow_null=True)
-    supersedes = serializers.CharField(allow_null=True)
-    superseded = _ExplainSupersededSerializer(allow_null=True)
-
-
-class LinkSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    number = serializers.CharField()
-    url = serializers.CharField()
-
-
-class PactHistorySerializer(serializers.Serializer):
-    """Links along the pact's history; a link may lead outside your scope (then it answers 404)."""
-
-    supersedes = LinkSerializer(allow_null=True)
-    superseded_by = LinkSerializer(many=True)
-    trigger_decree = LinkSerializer(allow_null=True)
-    superseded_by_decree = LinkSerializer(allow_null=True)
-
-
-class PactDetailSerializer(PactListItemSerializer):
-    kind_label = serializers.CharField(source="get_kind_display")
-    status_label = serializers.CharField(source="get_status_display")
-    pdf_url = serializers.SerializerMethodField()
-    why = serializers.SerializerMethodField()
-    history = serializers.SerializerMethodField()
-
-    class Meta(PactListItemSerializer.Meta):
-        fields = [
-            *PactListItemSerializer.Meta.fields,
-            "kind_label",
-            "status_label",
-            "relationship_key",
-            "created_at",
-            "superseded_at",
-            "supersede_reason",
-            "external_reference",
-            "document_sha256",
-            "pdf_url",
-            "why",
-            "history",
-        ]
-        read_only_fields = fields
-
-    def _url(self, name: str, pk: int) -> str:
-        path = reverse(f"integrity_api:{name}", args=[pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
-
-    def get_pdf_url(self, pact: IntegrityPact) -> str:
-        return self._url("pact-pdf", pact.pk)
-
-    @extend_schema_field(PactWhySerializer)
-    def get_why(self, pact: IntegrityPact) -> dict[str, Any]:
-        return PactWhySerializer(pact_explain(pact)).data
-
-    def _link(self, obj: Any, name: str) -> dict[str, Any] | None:
-        if obj is None:
-            return None
-        return {"id": obj.pk, "number": obj.number, "url": self._url(name, obj.pk)}
-
-    @extend_schema_field(PactHistorySerializer)
-    def get_history(self, pact: IntegrityPact) -> dict[str, Any]:
-        return {
-            "supersedes": self._link(pact.supersedes, "pact-detail"),
-            "superseded_by": [self._link(p, "pact-detail") for p in pact.superseded_by.order_by("pk")],
-            "trigger_decree": self._link(pact.trigger_decree, "decree-detail"),
-            "superseded_by_decree": self._link(pact.superseded_by_decree, "decree-detail"),
-        }
 
 
 class PactDetailApi(PaktaApiView):

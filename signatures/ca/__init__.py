@@ -82,7 +82,7 @@ from signatures.ca.seals import ca_issue_seal
 
 # isort: split
 # Private helpers reached as `ca.<name>` from outside the package, re-exported so they keep working (not API):
-# the benchmark enrols without the per-identity KDF (bench/bench_signing.py), the CA tests compute OCSP
+# the benchmark enrols without the per-identity KDF (bench/bench_signing/), the CA tests compute OCSP
 # CertID hashes (tests/signatures/test_ca.py).
 from signatures.ca.identities import _create_identity as _create_identity
 from signatures.ca.keys import _pkcs8 as _pkcs8

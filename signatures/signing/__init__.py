@@ -65,7 +65,7 @@ from signatures.signing.updates import DIGEST_ALGORITHM
 # isort: split
 # Private helpers reached as `signing.<name>` from outside the package, re-exported so they keep working
 # (not API): the benchmark reserves space for its raw-pyHanko baseline the way Pakta does
-# (bench/bench_signing.py). A test that patches `_reserve` patches it where `_sign` looks it up,
+# (bench/bench_signing/). A test that patches `_reserve` patches it where `_sign` looks it up,
 # `signatures.signing.approval`.
 from signatures.signing.reservation import _reserve as _reserve
 from signatures.signing.reservation import _tst_reserve as _tst_reserve

@@ -127,7 +127,7 @@ def _enqueue_validation_report(pact_id: int) -> None:
 
 
 # A seam: `pact_seal` looks it up as this module's global and the archive renewal through this module, so a
-# patch here reaches both (tests make it fail; bench/bench_signing.py times it).
+# patch here reaches both (tests make it fail; bench/bench_signing/ times it).
 def _seal_bytes(data: bytes) -> bytes:
     """`data` with validation data for all its signatures and a document timestamp (B-LTA).
 

@@ -169,7 +169,7 @@ def pact_sign(
 
 def _seal_after_last_signature(pact: IntegrityPact, *, actor: Any) -> None:
     """`pact_seal` once the last party's signature has committed. Both callers look it up as this
-    module's global, so patching it here switches the automatic seal off (bench/bench_signing.py does, to
+    module's global, so patching it here switches the automatic seal off (bench/bench_signing/ does, to
     time the seal on its own)."""
     try:
         pact_seal(pact=pact, actor=actor)
