@@ -68,7 +68,10 @@ def fetch(url: str, *, data: bytes | None = None, content_type: str | None = Non
     timeout = FETCH_TIMEOUT
     request = _Request(url, data, content_type, deadline=time.monotonic() + timeout)
     worker = threading.Thread(target=request.run, name="pakta-revocation-fetch", daemon=True)
-    worker.start()
+    try:
+        worker.start()
+    except RuntimeError as exc:  # no thread to be had (the process is at its limit)
+        raise OSError(f"cannot start the request: {exc}") from None
     worker.join(timeout)
     if worker.is_alive():
         request.abandon()
@@ -87,6 +90,7 @@ class _Request:
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._abandoned = False
+        self.targets: set[str] = set()  # the URLs' own hosts (checked as public), not a proxy's
         self._body: bytes | None = None
         self._error: BaseException | None = None
 
@@ -179,50 +183,83 @@ def check_url(url: str) -> None:
     if is_ours(url):
         raise FetchRefused(f"{url} is Pakta's own host")
     if not settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS:
-        _check_public(parts.hostname, parts.port)
+        for *_rest, sockaddr in socket.getaddrinfo(parts.hostname, parts.port or 80, proto=socket.IPPROTO_TCP):
+            _check_public(parts.hostname, sockaddr)
+        _request().targets.add(parts.hostname.lower())
 
 
-def _check_public(host: str, port: int | None) -> None:
-    """Refuses a host that resolves to any loopback, private, link-local, multicast, reserved or unspecified
-    address (a CA's URL must not make Pakta reach into its own network).
+def _check_public(host: str, sockaddr: tuple[Any, ...]) -> None:
+    """Refuses a loopback, private, link-local, multicast, reserved or unspecified address (a CA's URL must
+    not make Pakta reach into its own network).
 
-    :raises FetchRefused: it does.
-    :raises OSError: it does not resolve.
+    :raises FetchRefused: `sockaddr` is one.
     """
-    for *_rest, sockaddr in socket.getaddrinfo(host, port or 80, proto=socket.IPPROTO_TCP):
-        address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-            address = address.ipv4_mapped
-        if (
-            address.is_loopback
-            or address.is_private
-            or address.is_link_local
-            or address.is_multicast
-            or address.is_reserved
-            or address.is_unspecified
-        ):
-            raise FetchRefused(str(PRIVATE_NETWORK_REFUSED % {"host": host, "address": address}))
+    address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    if (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+    ):
+        raise FetchRefused(str(PRIVATE_NETWORK_REFUSED % {"host": host, "address": address}))
+
+
+def _open_socket(address: tuple[str, int], timeout: Any = None, source_address: Any = None) -> socket.socket:
+    """`socket.create_connection` for the request's connections: each socket is registered with the request
+    before it connects (so the deadline cuts connecting too), and a connection to a URL's own host goes only
+    to addresses checked as public, those resolved here, so a DNS answer cannot change in between (a proxy's
+    address, which the operator configured, is not checked).
+
+    :raises FetchRefused: the host resolves to an internal address.
+    :raises OSError: it does not resolve, or no address answers.
+    """
+    request = _request()
+    host, port = address
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    if not settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS and host.lower() in request.targets:
+        for *_rest, sockaddr in infos:
+            _check_public(host, sockaddr)
+    failure: OSError | None = None
+    for family, kind, proto, _name, sockaddr in infos:
+        sock = socket.socket(family, kind, proto)
+        request.register(sock)
+        try:
+            sock.settimeout(request.remaining())
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+        except OSError as exc:
+            sock.close()
+            failure = exc
+            continue
+        return sock
+    raise failure or OSError(f"{host} has no address")
 
 
 class _Connection(http.client.HTTPConnection):
-    """Connects within the request's time left and registers its socket with the request."""
+    """Connects through `_open_socket`."""
 
-    def connect(self) -> None:
-        request = _request()
-        self.timeout = request.remaining()
-        super().connect()
-        request.register(self.sock)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _open_socket
 
 
 class _TlsConnection(http.client.HTTPSConnection):
-    """As `_Connection`, and the TLS socket is registered before its handshake, so a handshake dripped byte
-    by byte is cut at the deadline too."""
+    """Connects through `_open_socket`, and registers the TLS socket before its handshake, so a handshake
+    dripped byte by byte is cut at the deadline too. The certificate and the host name are checked as by
+    `http.client.HTTPSConnection` (the same context, the same server name)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._create_connection = _open_socket
 
     def connect(self) -> None:
         request = _request()
-        self.timeout = request.remaining()
         http.client.HTTPConnection.connect(self)
-        request.register(self.sock)
         context: ssl.SSLContext = self._context  # type: ignore[attr-defined]
         tunnel: str | None = self._tunnel_host  # type: ignore[attr-defined]
         tls = context.wrap_socket(self.sock, server_hostname=tunnel or self.host, do_handshake_on_connect=False)
@@ -247,8 +284,11 @@ class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
     max_redirections = _MAX_REDIRECTS
 
     def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
-        check_url(newurl)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
+        try:
+            check_url(newurl)
+            return super().redirect_request(req, fp, code, msg, headers, newurl)
+        finally:
+            fp.close()  # the redirect's own body is never used; urllib would read all of it, however large
 
 
 @functools.cache

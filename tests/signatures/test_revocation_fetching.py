@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -34,9 +35,14 @@ from tests.signatures.external_pki import NOW, Issued, ServedPki, certificate, n
 pytestmark = pytest.mark.django_db
 
 
+_BIG_BODY = 256 * 1024 * 1024
+
+
 @dataclass
 class Pki(ServedPki):
     root: Issued = field(init=False)
+    redirect_body_sent: int = 0
+    redirect_done: threading.Event = field(default_factory=threading.Event)
 
     def __post_init__(self) -> None:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -60,6 +66,20 @@ class Pki(ServedPki):
         if route == "/drip-headers":  # the status line, then a header that never ends
             handler.wfile.write(b"HTTP/1.1 200 OK\r\nX-Lambat: ")
             _drip(handler, b"a")
+            return True
+        if route == "/moved.crl":  # a redirect to the root's CRL, with a body of 256 MiB
+            handler.send_response(302)
+            handler.send_header("Location", self.base + "/root.crl")
+            handler.send_header("Content-Length", str(_BIG_BODY))
+            handler.end_headers()
+            chunk = b"\0" * (1024 * 1024)
+            try:
+                for _ in range(_BIG_BODY // len(chunk)):
+                    handler.wfile.write(chunk)
+                    self.redirect_body_sent += len(chunk)
+            except OSError:
+                pass
+            self.redirect_done.set()
             return True
         return False
 
@@ -187,6 +207,39 @@ def test_a_loopback_url_is_refused_unless_allowed(pki, settings):
     material = validation_material([signer.asn1])
     assert len(material.crls) == 1
     assert pki.requests == {"GET /root.crl": 1}
+
+
+def test_a_redirect_is_followed_without_reading_its_body(pki):
+    """GIVEN a CRL URL that redirects with a 256 MiB body WHEN fetched THEN the CRL it points to is had,
+    and the redirect's body is not read (the connection is closed after its headers)."""
+    signer = pki.issue("Penanda Tangan", crl="/moved.crl")
+    material = validation_material([signer.asn1])
+    assert len(material.crls) == 1
+    assert pki.requests == {"GET /moved.crl": 1, "GET /root.crl": 1}
+    assert pki.redirect_done.wait(10)
+    assert pki.redirect_body_sent < 64 * 1024 * 1024
+
+
+def test_the_address_connected_to_is_the_one_checked(pki, settings, monkeypatch):
+    """GIVEN a host whose DNS answers a public address first and then 127.0.0.1 (DNS rebinding) WHEN
+    internal addresses are not allowed THEN the connection is refused: the address connected to is checked,
+    not only the first answer; nothing reaches the server."""
+    settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS = False
+    port = int(pki.base.split(":")[2].split("/")[0])
+    url = pki.base.replace("127.0.0.1", "crl.rebinding.test") + "/root.crl"
+    answers = iter([("8.8.8.8", port)])  # the first answer (the check); then loopback
+    real_getaddrinfo = socket.getaddrinfo
+
+    def getaddrinfo(host: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if host != "crl.rebinding.test":
+            return real_getaddrinfo(host, *args, **kwargs)
+        address = next(answers, ("127.0.0.1", port))
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", address)]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    with pytest.raises(ValueError, match="alamat jaringan internal tidak diizinkan"):
+        fetch.fetch(url)
+    assert not pki.requests
 
 
 @pytest.mark.parametrize("route", ["/drip", "/drip-headers"], ids=["body", "headers"])
