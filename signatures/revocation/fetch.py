@@ -3,7 +3,9 @@ in every way an outside server could stretch it.
 
 - Only http and https; never Pakta's own host (`settings.PAKTA_BASE_URL`, any port); never a host that
   resolves to an internal address (loopback, private, link-local, multicast, reserved, unspecified) unless
-  `settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS`; a few redirects, each checked like the first URL.
+  `settings.PAKTA_FETCH_ALLOW_PRIVATE_NETWORKS`, and the addresses connected to are the ones checked (a
+  DNS answer that changes in between gains nothing); a few redirects, each checked like the first URL,
+  their own bodies never read.
 - At most `FETCH_MAX_BYTES` per answer (a larger declared length is refused before reading).
 - At most `FETCH_TIMEOUT` seconds in all: resolving, connecting, the TLS handshake, redirects, headers and
   body. The request runs in a thread of its own while the caller waits for the time left; when it is up, the

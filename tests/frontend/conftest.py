@@ -185,8 +185,10 @@ def browser(transactional_db: None) -> Iterator[Any]:
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-        # The ORM calls made while the event loop ran opened a connection in its context; closed here,
-        # or it outlives the tests and PostgreSQL refuses to drop the test database.
-        connections.close_all()
+        try:
+            yield browser
+            browser.close()
+        finally:
+            # The ORM calls made while the event loop ran opened a connection in its context; closed here,
+            # or it outlives the tests and PostgreSQL refuses to drop the test database.
+            connections.close_all()

@@ -77,7 +77,7 @@ def _retimestamp(pact: IntegrityPact, *, actor: Any, cutoff: datetime.datetime) 
         locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
         newest = _to_renew(locked, cutoff=cutoff)
         if newest is None or newest.pk != latest.pk:
-            return None  # renewed meanwhile; our file is an unused twin
+            return None  # renewed meanwhile by another run: ours is dropped, nothing was stored
         revision = store_revision(locked, latest, renewed, kind=PactRevision.Kind.RETIMESTAMP, now=timezone.now())
         audit_record(
             action="integrity.pact.retimestamped",
