@@ -6,41 +6,61 @@ After `settings.PAKTA_SIGNING_MAX_FAILURES` (5) wrong passphrases in a row, the 
 passphrase resets the count; so does the end of a lock, which gives a fresh series of attempts.
 
 The count is strict under concurrency, and no lock is held while the key is derived (tens of
-milliseconds of scrypt; on SQLite a transaction is a lock on the whole database): each attempt is counted
-before its key is tried, in a short transaction that locks the identity's counter row, and a right
-passphrase resets the count afterwards. So parallel requests can never make more than the maximum number of
-guesses: once that many attempts are counted without a right one, the next attempt locks signing at once
-(an attempt cut off mid-way, by a crash, counts as a wrong one). A locked identity is refused before its
-key is touched, so a locked state reveals nothing about the passphrase.
+milliseconds of scrypt; on SQLite a transaction is a lock on the whole database). Each attempt is
+registered as in progress, in a short transaction that locks the identity's counter row, before its key is
+tried, and its outcome is recorded in another one afterwards. An attempt may start only while the wrong
+passphrases recorded plus the attempts in progress stay below the maximum, so parallel requests never
+make more guesses than allowed; a request beyond that is told to retry in a moment (`SigningBusy`, 429)
+and nothing is locked, so parallel right passphrases never lock anyone out. An attempt cut off mid-way
+(a crash) goes stale after `STALE_ATTEMPT` and then counts as a wrong one. A locked identity is refused
+before its key is touched, so a locked state reveals nothing about the passphrase.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit.errors import ApplicationError
 from audit.services import audit_record
-from signatures import ca, keystore
+from signatures import keystore
 from signatures.models import SigningIdentity, SigningLockout
-from signatures.signers import EmbeddedKeyHolder, KeyHolderError
+from signatures.signers import EmbeddedKeyHolder
+
+logger = logging.getLogger(__name__)
 
 SIGNING_LOCKED = _(
     "Penandatanganan dikunci sampai %(until)s karena passphrase salah %(count)s kali berturut-turut. "
     "Coba lagi setelah itu."
 )
+SIGNING_BUSY = _(
+    "Passphrase Anda sedang diperiksa pada permintaan lain, dan percobaan yang tersisa sebelum penguncian "
+    "sudah terpakai semuanya. Coba lagi sebentar lagi."
+)
 WRONG_PASSPHRASE_REMAINING = _("Passphrase salah. Sisa percobaan sebelum penandatanganan dikunci: %(remaining)s.")
+
+
+class SigningBusy(ApplicationError):
+    """Every attempt left before the lock is being checked right now (parallel requests); nothing was
+    tried. Retry in a moment."""
+
+    status_code = 429
 
 
 class SigningLocked(ApplicationError):
     """The identity's signing is locked after too many wrong passphrases; nothing was tried."""
 
     status_code = 429
+
+
+STALE_ATTEMPT = datetime.timedelta(seconds=60)
+"""An attempt still in progress after this long was cut off (a key derivation takes well under a second)."""
 
 
 def max_failures() -> int:
@@ -77,37 +97,44 @@ def embedded_key_holder_open(*, identity: SigningIdentity, passphrase: str, acto
     A wrong passphrase adds one to the identity's count and is refused; the one that reaches
     `max_failures()` also locks signing for `lock_duration()` and audits `signatures.identity.locked`
     (actor: `actor`, the account that typed it). A right passphrase resets the count. The passphrase is
-    never stored, logged or audited.
+    never stored, logged or audited. Must not run inside a transaction (the count must commit).
 
     :raises SigningLocked: signing is locked; the key was not tried.
+    :raises SigningBusy: as many attempts are being checked as are left before the lock; try again.
     :raises signatures.keystore.WrongPassphrase: the passphrase is wrong (counted, committed);
         `extra["remaining_attempts"]` says how many are left before the lock (0 when this one locked it).
     :raises signatures.signers.KeyHolderError: the identity is not embedded, revoked or expired (not counted).
-    :raises signatures.ca.CaNotInitialized: the CA is gone (not counted).
     """
-    _count_attempt(identity, actor=actor)  # committed before the key is tried
+    _attempt_start(identity, actor=actor)  # committed before the key is tried
     try:
         holder = EmbeddedKeyHolder(identity, passphrase)
     except keystore.WrongPassphrase:
-        remaining = _record_failure(identity, actor=actor)
+        remaining = _attempt_end(identity, outcome=_WRONG, actor=actor)
         raise keystore.WrongPassphrase(
             WRONG_PASSPHRASE_REMAINING % {"remaining": remaining}, extra={"remaining_attempts": remaining}
         ) from None
-    except (KeyHolderError, ca.CaNotInitialized):
-        _forget_attempt(identity)  # no guess: the identity cannot sign (revoked, expired, not embedded)
+    except Exception:
+        # No guess (revoked, expired, damaged key, CA gone...): only a wrong passphrase says anything about it.
+        _attempt_end_quietly(identity, outcome=_NO_GUESS, actor=actor)
         raise
-    _forget_attempt(identity, reset=True)
+    _attempt_end_quietly(identity, outcome=_RIGHT, actor=actor)
     return holder
 
 
-def _count_attempt(identity: SigningIdentity, *, actor: Any) -> None:
-    """Counts one attempt before the key is tried, or refuses it: signing is locked, or `max_failures()`
-    attempts are counted already without a right passphrase (in flight in parallel, or cut off), which locks
-    it now.
+_WRONG, _RIGHT, _NO_GUESS = "wrong", "right", "no-guess"
 
-    :raises SigningLocked: nothing more is tried.
+
+def _attempt_start(identity: SigningIdentity, *, actor: Any) -> None:
+    """Registers one attempt in progress before the key is tried, or refuses it.
+
+    An attempt may start only while the wrong passphrases recorded plus the attempts in progress stay below
+    `max_failures()`: even if all of them turn out wrong, no more guesses are made than allowed. Attempts
+    still "in progress" after `STALE_ATTEMPT` were cut off (a crash mid-way) and count as wrong ones.
+
+    :raises SigningLocked: signing is locked (perhaps just now, by stale attempts).
+    :raises SigningBusy: the attempts left are all in progress.
     """
-    locked_error: SigningLocked | None = None
+    refusal: ApplicationError | None = None
     with transaction.atomic():
         row, _created = SigningLockout.objects.get_or_create(identity=identity)
         row = SigningLockout.objects.select_for_update().get(pk=row.pk)
@@ -117,42 +144,50 @@ def _count_attempt(identity: SigningIdentity, *, actor: Any) -> None:
         if row.locked_until is not None:  # the lock has run out: a fresh series of attempts
             row.locked_until = None
             row.failed_count = 0
+        if row.attempts_in_progress and row.attempt_started_at and now - row.attempt_started_at > STALE_ATTEMPT:
+            row.failed_count += row.attempts_in_progress
+            row.attempts_in_progress = 0
         if row.failed_count >= max_failures():
             _lock(row, identity, now=now, actor=actor)
-            locked_error = _locked_error(row.locked_until)  # type: ignore[arg-type]
+            refusal = _locked_error(row.locked_until)  # type: ignore[arg-type]
+        elif row.failed_count + row.attempts_in_progress >= max_failures():
+            refusal = SigningBusy(SIGNING_BUSY)
         else:
-            row.failed_count += 1
-        row.save(update_fields=["failed_count", "locked_until"])
-    if locked_error is not None:
-        raise locked_error  # outside the block: the lock commits
+            row.attempts_in_progress += 1
+            row.attempt_started_at = now
+        row.save(update_fields=["failed_count", "locked_until", "attempts_in_progress", "attempt_started_at"])
+    if refusal is not None:
+        raise refusal  # outside the block: a lock found now commits
 
 
-def _record_failure(identity: SigningIdentity, *, actor: Any) -> int:
-    """The attempt (counted already) was wrong: locks signing when it was the last one allowed.
+def _attempt_end(identity: SigningIdentity, *, outcome: str, actor: Any) -> int:
+    """Records how an attempt in progress ended: a wrong passphrase is counted (and locks signing when it
+    is the last one allowed), a right one resets the count, an attempt that was no guess only ends.
 
-    :returns: the attempts left before the lock (0: locked now).
+    :returns: the attempts left before the lock (0: locked).
     """
     with transaction.atomic():
         row = SigningLockout.objects.select_for_update().get(identity=identity)
         now = timezone.now()
-        row.last_failure_at = now
-        remaining = max(max_failures() - row.failed_count, 0)
-        if remaining == 0 and (row.locked_until is None or row.locked_until <= now):
-            _lock(row, identity, now=now, actor=actor)
-        row.save(update_fields=["last_failure_at", "locked_until"])
-    return remaining
-
-
-def _forget_attempt(identity: SigningIdentity, *, reset: bool = False) -> None:
-    """The attempt (counted already) was no guess: with `reset` (a right passphrase) the count starts
-    afresh, else only this attempt is taken back."""
-    with transaction.atomic():
-        row = SigningLockout.objects.select_for_update().get(identity=identity)
-        if reset:
+        row.attempts_in_progress = max(row.attempts_in_progress - 1, 0)
+        if outcome == _WRONG:
+            row.failed_count += 1
+            row.last_failure_at = now
+            if row.failed_count >= max_failures() and (row.locked_until is None or row.locked_until <= now):
+                _lock(row, identity, now=now, actor=actor)
+        elif outcome == _RIGHT:
             row.failed_count = 0
-        elif row.failed_count:
-            row.failed_count -= 1
-        row.save(update_fields=["failed_count"])
+        row.save(update_fields=["attempts_in_progress", "failed_count", "last_failure_at", "locked_until"])
+    return max(max_failures() - row.failed_count, 0)
+
+
+def _attempt_end_quietly(identity: SigningIdentity, *, outcome: str, actor: Any) -> None:
+    """`_attempt_end` where its failure must not hide what happened (the key opened, or the original
+    error): logged instead, and the attempt is left in progress until it goes stale."""
+    try:
+        _attempt_end(identity, outcome=outcome, actor=actor)
+    except DatabaseError:
+        logger.exception("Could not record the end of a signing attempt for identity %s", identity.pk)
 
 
 def _lock(row: SigningLockout, identity: SigningIdentity, *, now: datetime.datetime, actor: Any) -> None:

@@ -196,8 +196,9 @@ class SigningLockout(models.Model):
     The passphrase guards one identity's key, so the counter belongs to the identity, not to the account
     or to a document: `failed_count` consecutive wrong passphrases (reset by a right one) lock that
     identity's signing until `locked_until` (settings `PAKTA_SIGNING_MAX_FAILURES`,
-    `PAKTA_SIGNING_LOCK_MINUTES`). One row per identity, made at its first signing attempt; written only
-    by `signatures.lockout`.
+    `PAKTA_SIGNING_LOCK_MINUTES`). `attempts_in_progress` are passphrases being tried right now (counted
+    against the limit until they end; stale after a minute, then wrong). One row per identity, made at its
+    first signing attempt; written only by `signatures.lockout`.
     """
 
     identity = models.OneToOneField(
@@ -206,6 +207,8 @@ class SigningLockout(models.Model):
     failed_count = models.PositiveSmallIntegerField(_("passphrase salah berturut-turut"), default=0)
     last_failure_at = models.DateTimeField(_("passphrase salah terakhir"), null=True, blank=True)
     locked_until = models.DateTimeField(_("terkunci sampai"), null=True, blank=True)
+    attempts_in_progress = models.PositiveSmallIntegerField(_("percobaan yang sedang diperiksa"), default=0)
+    attempt_started_at = models.DateTimeField(_("percobaan terakhir dimulai"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("penguncian tanda tangan")

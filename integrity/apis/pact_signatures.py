@@ -183,7 +183,11 @@ class PactSignApi(PaktaApiView):
             409: OpenApiResponse(
                 ErrorSerializer, description="Not your turn, already signed, not pending, no identity of that kind."
             ),
-            429: OpenApiResponse(ErrorSerializer, description="Signing locked after wrong passphrases."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Signing locked after wrong passphrases, or every attempt left is being checked by "
+                "parallel requests (retry in a moment).",
+            ),
         },
     )
     def post(self, request: Request, pk: int) -> Response:

@@ -182,7 +182,10 @@ class SigningIdentityPassphraseApi(PaktaApiView):
             400: OpenApiResponse(ErrorSerializer, description="New passphrase too short, unchanged or not confirmed."),
             403: OpenApiResponse(ErrorSerializer, description="Wrong old passphrase (counted)."),
             409: OpenApiResponse(ErrorSerializer, description="No active identity."),
-            429: OpenApiResponse(ErrorSerializer, description="Locked after wrong passphrases."),
+            429: OpenApiResponse(
+                ErrorSerializer,
+                description="Locked after wrong passphrases, or every attempt left is being checked (retry).",
+            ),
         },
     )
     def post(self, request: Request) -> Response:

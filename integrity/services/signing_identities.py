@@ -137,6 +137,7 @@ def signing_identity_change_passphrase(*, user: Any, old: str, new: str) -> Sign
 
     :raises integrity.services.signing.NoSigningIdentity: no active embedded identity.
     :raises signatures.lockout.SigningLocked: signing (and so this change) is locked.
+    :raises signatures.lockout.SigningBusy: every attempt left is being checked by parallel requests.
     :raises signatures.keystore.WrongPassphrase: `old` is wrong (counted).
     :raises signatures.keystore.PassphraseTooShort: `new` breaks the policy.
     :raises signatures.ca.PassphraseUnchanged: `new` equals `old`.

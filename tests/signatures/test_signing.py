@@ -618,16 +618,40 @@ def test_the_key_is_tried_outside_any_transaction(identity, pegawai, monkeypatch
     assert seen == [0, 0]
 
 
-def test_attempts_counted_without_an_outcome_lock_at_the_next(identity, pegawai, settings):
-    """GIVEN as many attempts counted as allowed but none finished (in flight in parallel, or cut off by a
-    crash) WHEN one more comes, even with the right passphrase, THEN signing locks at once, audited, and the
+def test_attempts_cut_off_mid_way_count_as_wrong_once_stale(identity, pegawai, settings):
+    """GIVEN as many attempts in progress as allowed, started two minutes ago (cut off by a crash) WHEN one
+    more comes, even with the right passphrase, THEN they count as wrong: signing locks, audited, and the
     key is not tried."""
     settings.PAKTA_SIGNING_MAX_FAILURES = 3
-    SigningLockout.objects.create(identity=identity, failed_count=3)
+    started = timezone.now() - datetime.timedelta(minutes=2)
+    SigningLockout.objects.create(identity=identity, attempts_in_progress=3, attempt_started_at=started)
     with pytest.raises(lockout.SigningLocked):
         lockout.embedded_key_holder_open(identity=identity, passphrase=PASSPHRASE, actor=pegawai)
+    row = SigningLockout.objects.get(identity=identity)
+    assert (row.failed_count, row.attempts_in_progress) == (3, 0)
     assert lockout.identity_locked_until(identity) is not None
     assert AuditEvent.objects.filter(action="signatures.identity.locked", subject_id=str(identity.pk)).count() == 1
+
+
+def test_attempts_in_progress_make_the_next_wait_but_lock_nothing(identity, pegawai, settings):
+    """GIVEN two wrong passphrases recorded and one attempt being checked right now, with 3 allowed WHEN
+    another comes THEN it is told to retry (429) without being tried; nothing is locked or audited; once
+    the attempt in progress ends right, the next one goes through."""
+    settings.PAKTA_SIGNING_MAX_FAILURES = 3
+    SigningLockout.objects.create(
+        identity=identity, failed_count=2, attempts_in_progress=1, attempt_started_at=timezone.now()
+    )
+    with pytest.raises(lockout.SigningBusy) as busy:
+        lockout.embedded_key_holder_open(identity=identity, passphrase=PASSPHRASE, actor=pegawai)
+    assert busy.value.status_code == 429 and "Coba lagi sebentar lagi" in str(busy.value.message)
+    assert lockout.identity_locked_until(identity) is None
+    assert not AuditEvent.objects.filter(action="signatures.identity.locked").exists()
+    assert SigningLockout.objects.get(identity=identity).attempts_in_progress == 1
+
+    SigningLockout.objects.filter(identity=identity).update(attempts_in_progress=0)  # it ended
+    lockout.embedded_key_holder_open(identity=identity, passphrase=PASSPHRASE, actor=pegawai)
+    row = SigningLockout.objects.get(identity=identity)
+    assert (row.failed_count, row.attempts_in_progress) == (0, 0)
 
 
 def test_an_identity_that_cannot_sign_is_not_counted(identity, pegawai):
@@ -640,16 +664,11 @@ def test_an_identity_that_cannot_sign_is_not_counted(identity, pegawai):
     assert SigningLockout.objects.get(identity=identity).failed_count == 0
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_parallel_wrong_passphrases_make_no_more_guesses_than_allowed(settings):
-    """GIVEN 8 requests with wrong passphrases at the same moment and 5 allowed THEN exactly 5 are tried
-    (each told the attempts left when it failed, 0 for the last), the other 3 are refused as locked without
-    being tried, and the lock is audited once."""
-    settings.PAKTA_SIGNING_MAX_FAILURES = 5
+def _parallel_attempts(passphrases: list[str]) -> tuple[list[object], SigningIdentity]:
+    """Opens one identity's key with `passphrases`, all at the same moment from threads; what each got."""
     keystore.ca_key_file_create()
     ca.ca_initialize(organisation=ORGANISATION, unit_seals=[])
-    user = get_user_model().objects.create_user(username="penebak")
+    user = get_user_model().objects.create_user(username="penanda.tangan")
     target = ca.identity_enrol(
         user=user,
         passphrase=PASSPHRASE,
@@ -660,29 +679,58 @@ def test_parallel_wrong_passphrases_make_no_more_guesses_than_allowed(settings):
         email="nur.abdullah@example.go.id",
         actor=user,
     )
-    start = threading.Barrier(8)
-    results: list[BaseException] = []
+    start = threading.Barrier(len(passphrases))
+    results: list[object] = []
 
-    def guess(number: int) -> None:
+    def attempt(passphrase: str) -> None:
         try:
             start.wait()
-            lockout.embedded_key_holder_open(identity=target, passphrase=f"tebakan-keliru-{number:02d}", actor=user)
-        except BaseException as exc:  # collected and checked below
+            results.append(lockout.embedded_key_holder_open(identity=target, passphrase=passphrase, actor=user))
+        except Exception as exc:  # collected and checked by the test
             results.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=guess, args=(number,)) for number in range(8)]
+    threads = [threading.Thread(target=attempt, args=(passphrase,)) for passphrase in passphrases]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(60)
+    assert len(results) == len(passphrases)
+    return results, target
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_wrong_passphrases_make_no_more_guesses_than_allowed(settings):
+    """GIVEN 8 requests with wrong passphrases at the same moment and 5 allowed THEN exactly 5 are tried
+    (the last to fail told 0 left), the other 3 are refused untried (to retry, or locked), signing ends
+    locked, and the lock is audited once."""
+    settings.PAKTA_SIGNING_MAX_FAILURES = 5
+    results, target = _parallel_attempts([f"tebakan-keliru-{number:02d}" for number in range(8)])
     wrong = sorted(exc.extra["remaining_attempts"] for exc in results if isinstance(exc, keystore.WrongPassphrase))
-    locked = [exc for exc in results if isinstance(exc, lockout.SigningLocked)]
-    assert len(wrong) == 5 and wrong[0] == 0 and wrong[-1] <= 4, results
-    assert len(locked) == 3, results
+    refused = [exc for exc in results if isinstance(exc, (lockout.SigningBusy, lockout.SigningLocked))]
+    assert len(wrong) == 5 and wrong[0] == 0, results
+    assert len(refused) == 3, results
     assert AuditEvent.objects.filter(action="signatures.identity.locked").count() == 1
     assert lockout.identity_locked_until(target) is not None
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_parallel_right_passphrases_never_lock(settings):
+    """GIVEN 8 requests with the right passphrase at the same moment and 5 allowed (an API client signing
+    many pacts at once) THEN each opens the key or is told to retry; nothing is locked or audited and the
+    count is back at zero."""
+    settings.PAKTA_SIGNING_MAX_FAILURES = 5
+    results, target = _parallel_attempts([PASSPHRASE] * 8)
+    opened = [result for result in results if isinstance(result, EmbeddedKeyHolder)]
+    busy = [result for result in results if isinstance(result, lockout.SigningBusy)]
+    assert opened and len(opened) + len(busy) == 8, results
+    assert lockout.identity_locked_until(target) is None
+    assert not AuditEvent.objects.filter(action="signatures.identity.locked").exists()
+    row = SigningLockout.objects.get(identity=target)
+    assert (row.failed_count, row.attempts_in_progress) == (0, 0)
 
 
 def stamp_texts(pdf: bytes) -> dict[str, str]:

@@ -87,6 +87,7 @@ def pact_sign(
     :raises PassphraseRequired: no passphrase (and no `key_holder`).
     :raises KeyHolderNotYours: `key_holder` is not one of the user's identities.
     :raises signatures.lockout.SigningLocked: signing is locked after wrong passphrases.
+    :raises signatures.lockout.SigningBusy: every attempt left is being checked by parallel requests.
     :raises signatures.keystore.WrongPassphrase: the passphrase is wrong (counted).
     :raises signatures.signers.KeyHolderError: the identity is revoked or its certificate expired.
     :raises DocumentNotOurs: the document or a revision is not Pakta's own, unchanged.
