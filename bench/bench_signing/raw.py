@@ -73,6 +73,8 @@ def _raw_sign_job(world: World, pact: Any) -> RawSignJob:
 
     party = _parties(pact)[0]
     signer = world.signers[party.official_id]
+    pact.refresh_from_db(fields=["verification_id"])  # set by the issue: the QR must encode the same URL
+    assert pact.verification_id, "issue the pact for signing first"
     stamp = SignatureStamp(
         name=str(party.snapshot.get("name") or party.official.full_name),
         nip=str(party.snapshot.get("nip_display") or party.snapshot.get("nip") or party.official.nip_display),
