@@ -128,17 +128,21 @@ def _append(events: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent]:
         return []
     actor_obj = actor if getattr(actor, "pk", None) is not None else None
     label = actor_obj.get_username() if actor_obj is not None else SYSTEM_ACTOR
-    with transaction.atomic():
+    prepared = []  # checked and serialised first: bad input raises before anything is locked or written
+    for item in events:
+        action = item["action"]
+        if action.count(".") < 2:
+            raise ValueError(f"audit action must be app.entity.past_tense, not {action!r}")
+        stype, sid = _subject_ref(item.get("subject"), item.get("subject_type"), item.get("subject_id"))
+        prepared.append((action, stype, sid, canonical_json(normalize(item.get("payload") or {}))))
+    # No savepoint inside the caller's transaction (two round trips per event): only a database error can
+    # happen in here, and it aborts the caller's change with it, as a change without its audit event must.
+    with transaction.atomic(savepoint=False):
         head = _locked_head()
         seq, prev = head.seq, head.hash
         rows = []
         now = timezone.now()
-        for item in events:
-            action = item["action"]
-            if action.count(".") < 2:
-                raise ValueError(f"audit action must be app.entity.past_tense, not {action!r}")
-            stype, sid = _subject_ref(item.get("subject"), item.get("subject_type"), item.get("subject_id"))
-            body = canonical_json(normalize(item.get("payload") or {}))
+        for action, stype, sid, body in prepared:
             seq += 1
             digest = event_hash(
                 seq=seq,
