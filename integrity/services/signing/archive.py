@@ -78,7 +78,14 @@ def _retimestamp(pact: IntegrityPact, *, actor: Any, cutoff: datetime.datetime) 
         newest = _to_renew(locked, cutoff=cutoff)
         if newest is None or newest.pk != latest.pk:
             return None  # renewed meanwhile by another run: ours is dropped, nothing was stored
-        revision = store_revision(locked, latest, renewed, kind=PactRevision.Kind.RETIMESTAMP, now=timezone.now())
+        revision = store_revision(
+            locked,
+            latest,
+            renewed,
+            kind=PactRevision.Kind.RETIMESTAMP,
+            now=timezone.now(),
+            timestamp_valid_until=valid_until,
+        )
         audit_record(
             action="integrity.pact.retimestamped",
             actor=actor,

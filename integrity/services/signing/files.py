@@ -31,7 +31,6 @@ from integrity.services.signing.errors import (
     DocumentNotOurs,
 )
 from signatures import pdf as sigpdf
-from signatures.signing import last_timestamp_valid_until
 
 REVISIONS_DIR = "pacts/revisions"
 
@@ -72,11 +71,18 @@ def store_file(data: bytes) -> tuple[str, str]:
 
 
 def store_revision(
-    pact: IntegrityPact, previous: PactRevision, data: bytes, *, kind: str, now: datetime.datetime
+    pact: IntegrityPact,
+    previous: PactRevision,
+    data: bytes,
+    *,
+    kind: str,
+    now: datetime.datetime,
+    timestamp_valid_until: datetime.datetime | None,
 ) -> PactRevision:
     """`data` stored (`store_file`) as the revision after `previous`, with the end of its last document
-    timestamp's validity: the row of a seal or of an archive renewal. Call inside the transaction that
-    locks the pact."""
+    timestamp's validity (`signatures.signing.last_timestamp_valid_until`, read by the caller before it
+    locked the pact: parsing the file takes milliseconds): the row of a seal or of an archive renewal. Call
+    inside the transaction that locks the pact."""
     digest, name = store_file(data)
     return PactRevision.objects.create(
         pact=pact,
@@ -86,7 +92,7 @@ def store_revision(
         file=name,
         size=len(data),
         signed_at=now,
-        timestamp_valid_until=last_timestamp_valid_until(data),
+        timestamp_valid_until=timestamp_valid_until,
     )
 
 

@@ -17,6 +17,7 @@ from integrity.services.signing.files import revision_chain_bytes, store_revisio
 from signatures.revocation import validation_material
 from signatures.signing import (
     LongTermValidationError,
+    last_timestamp_valid_until,
     pakta_timestamper,
     seal_lta,
     signature_certificates_with_chains,
@@ -51,13 +52,16 @@ def pact_seal(*, pact: IntegrityPact, actor: Any = None) -> PactRevision:
     # Made before the row is locked: sealing may fetch revocation data from other parties (an external TSA,
     # a PSrE), which must not hold the pact's lock; a seal made meanwhile by another process wins.
     sealed = _seal_bytes(revision_chain_bytes(current, latest))
+    valid_until = last_timestamp_valid_until(sealed)
     with transaction.atomic():
         locked = IntegrityPact.objects.select_for_update().get(pk=pact.pk)
         newest = _to_seal(locked)
         if newest.pk != latest.pk:
             return newest  # sealed meanwhile; our file is an unused twin
         now = timezone.now()
-        revision = store_revision(locked, latest, sealed, kind=PactRevision.Kind.LTA, now=now)
+        revision = store_revision(
+            locked, latest, sealed, kind=PactRevision.Kind.LTA, now=now, timestamp_valid_until=valid_until
+        )
         last_signature = max(party.signed_at for party in locked.parties.all() if party.signed_at is not None)
         locked.status = IntegrityPact.Status.SIGNED
         locked.signed_at = last_signature

@@ -110,7 +110,7 @@ def pact_sign(
             replay = _replay(locked, key, user, seal=False)
             if replay is not None:
                 return replay
-        party = _party_for(locked, user)
+        party, parties = _turn(locked, user)
         latest = PactRevision.objects.filter(pact=locked).order_by("-sequence").first()
         if latest is None:  # pragma: no cover - issued above, and revisions are never deleted
             raise PactNotSignable(NOT_ISSUED % {"number": locked.number})
@@ -162,7 +162,7 @@ def pact_sign(
                 "idempotency": key is not None,
             },
         )
-        complete = not locked.parties.filter(signed_at__isnull=True).exists()
+        complete = all(other.signed_at is not None for other in parties if other.pk != party.pk)
     if complete:
         _seal_after_last_signature(locked, actor=user)
     return revision
@@ -199,6 +199,12 @@ def _key_holder(user: Any, passphrase: str | None, key_holder: KeyHolder | None)
 
 def _party_for(pact: IntegrityPact, user: Any) -> PactParty:
     """The user's party if it is their turn; otherwise the reason why not."""
+    return _turn(pact, user)[0]
+
+
+def _turn(pact: IntegrityPact, user: Any) -> tuple[PactParty, list[PactParty]]:
+    """The user's party if it is their turn, with all the pact's parties in order; otherwise the reason why
+    not."""
     check_signable(pact)
     parties = list(pact.parties.select_related("official").order_by("order"))
     mine = [party for party in parties if party.official.user_id is not None and party.official.user_id == user.pk]
@@ -206,7 +212,7 @@ def _party_for(pact: IntegrityPact, user: Any) -> PactParty:
         raise NotAParty(NOT_A_PARTY % {"number": pact.number})
     waiting = next((party for party in parties if party.signed_at is None), None)
     if waiting is not None and waiting in mine:
-        return waiting
+        return waiting, parties
     if all(party.signed_at is not None for party in mine):
         raise AlreadySigned(ALREADY_SIGNED % {"number": pact.number})
     assert waiting is not None
