@@ -36,7 +36,13 @@ from signatures import ca, keystore, library_fixes, lockout, signing
 from signatures import pdf as sigpdf
 from signatures.library_fixes import read_hex_string_fast
 from signatures.models import SigningIdentity, SigningLockout
-from signatures.signers import EmbeddedKeyHolder, KeyHolderError, SealKeyHolder, in_process_timestamper
+from signatures.signers import (
+    EmbeddedKeyHolder,
+    InProcessTimeStamper,
+    KeyHolderError,
+    SealKeyHolder,
+    in_process_timestamper,
+)
 from signatures.signing import (
     LongTermValidationError,
     PdfSigningError,
@@ -260,6 +266,39 @@ def test_last_timestamp_valid_until_is_the_end_of_the_tsa_chain(sealed, signed_t
     issuing_end = ca.ca_certificate().not_valid_after
     assert last_timestamp_valid_until(sealed) == min(tsa_end, issuing_end)
     assert last_timestamp_valid_until(signed_twice) is None
+
+
+def test_last_timestamp_valid_until_reads_the_newest_timestamp(sealed):
+    """GIVEN a sealed file timestamped once more by another TSA whose certificate ends in 10 days THEN the
+    end is that TSA's, as pyHanko's own reading of the newest document timestamp says."""
+    from asn1crypto import x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA Lain")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=10))
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    other = InProcessTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)), tsa_key=key
+    )
+    twice = add_document_timestamp(sealed, timestamper=other)
+    newest = PdfFileReader(BytesIO(twice)).embedded_timestamp_signatures[-1]
+    assert newest.signer_cert.subject.human_friendly == "Common Name: TSA Lain"
+    assert last_timestamp_valid_until(twice) == newest.signer_cert.not_valid_after
+    assert last_timestamp_valid_until(twice) < last_timestamp_valid_until(sealed)
 
 
 def test_bare_document_timestamp(certified, tsa):
