@@ -86,7 +86,7 @@ def validation_material(
     for cert in certs:
         if cert.sha256 in root_digests:
             continue
-        if issuing is not None and root is not None and cert.issuer in (issuing.subject, root.subject):
+        if issuing is not None and root is not None and _issued_by_one_of(cert, (issuing, root)):
             ours.append(cert)
         else:
             theirs.append(cert)
@@ -109,7 +109,7 @@ def embedded_material(
         issuing, root = ca.ca_chain()
     except ca.CaNotInitialized:
         return [], []
-    ours = [cert for cert in _unique(certificates) if cert.issuer in (issuing.subject, root.subject)]
+    ours = [cert for cert in _unique(certificates) if _issued_by_one_of(cert, (issuing, root))]
     return _embedded_material(ours, issuing) if ours else ([], [])
 
 
@@ -120,12 +120,22 @@ def _embedded_material(
     the issuing CA), the issuing CA's CRL and an OCSP response for what the issuing CA issued (except the
     OCSP responder, id-pkix-ocsp-nocheck)."""
     crls = [asn1_crl.CertificateList.load(ca.crl_der(CaKey.Role.ROOT))]
-    issued = [cert for cert in certs if cert.issuer == issuing.subject]
+    issued = [cert for cert in certs if _issued_by_one_of(cert, (issuing,))]
     if not issued:
         return crls, []
     crls.insert(0, asn1_crl.CertificateList.load(ca.crl_der(CaKey.Role.ISSUING)))
     serials = {cert.serial_number for cert in issued if cert.ocsp_no_check_value is None}
     return crls, list(ca.ocsp_responses_for_serials(serials).values())
+
+
+def _issued_by_one_of(cert: asn1_x509.Certificate, issuers: Iterable[asn1_x509.Certificate]) -> bool:
+    """Whether `cert`'s issuer name is the subject of one of `issuers`: the encodings compared first (our CA
+    writes them byte for byte alike), RFC 5280's name matching (asn1crypto's `==`, a slow string
+    preparation) only when they differ."""
+    issuer = cert.issuer.dump()
+    return any(issuer == other.subject.dump() for other in issuers) or any(
+        cert.issuer == other.subject for other in issuers
+    )
 
 
 def _unique(certs: Iterable[asn1_x509.Certificate]) -> list[asn1_x509.Certificate]:

@@ -59,6 +59,8 @@ def chains(
 
     :raises LongTermValidationError: a certificate's chain does not end at a trust root.
     """
+    if not certs:
+        return []  # all ours (the usual seal): no index of names to build
     by_subject: dict[str, list[asn1_x509.Certificate]] = {}
     for candidate in known:
         by_subject.setdefault(candidate.subject.hashable, []).append(candidate)
