@@ -73,12 +73,12 @@ def seal_lta(
         is missing or says revoked; nothing is produced.
     :raises TimestampError: the timestamping authority failed.
     """
-    reader = _reader(pdf)
+    writer = _writer(pdf)
+    reader = writer.prev  # the writer's own reader: the file is parsed once
     if not reader.embedded_signatures:
         raise PdfSigningError(NOT_SIGNED)
     context = _validation_context(trust_roots, crls, ocsps)
     paths = _run(_collect_paths(reader, context))
-    writer = _writer(pdf)
     try:
         DocumentSecurityStore.supply_dss_in_writer(writer, None, paths=paths, validation_context=context)
     except (PyHankoPdfError, KeyError, TypeError, ValueError) as exc:
